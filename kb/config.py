@@ -1,0 +1,87 @@
+"""Settings, read from environment variables in one place.
+
+Every setting has a safe default so `headstart serve` works on a fresh machine with no
+configuration: SQLite and the embedded search engine under a local data directory.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Mapping
+
+from kb.errors import HeadstartError
+
+DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
+SEARCH_BACKENDS = ("embedded", "elasticsearch")
+
+
+def _default_esco_dir() -> Path | None:
+    """The development copy of ESCO beside the checkout, when it is there."""
+    candidate = Path(__file__).resolve().parent.parent.parent / "shared" / "esco"
+    return candidate if candidate.is_dir() else None
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    search_backend: str = "embedded"
+    elasticsearch_url: str | None = None
+    embedding_model: str = DEFAULT_EMBEDDING_MODEL
+    esco_dir: Path | None = None
+    secret_key: str | None = None
+    # Query limits: a search box is not an upload field.
+    max_query_chars: int = 500
+    max_top: int = 100
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+        env = os.environ if env is None else env
+        data_dir = Path(env.get("HEADSTART_DATA_DIR", "headstart-data")).expanduser().resolve()
+        database_url = env.get("HEADSTART_DATABASE_URL") or f"sqlite:///{data_dir / 'headstart.db'}"
+        backend = env.get("HEADSTART_SEARCH", "embedded").strip().lower()
+        if backend not in SEARCH_BACKENDS:
+            raise HeadstartError(
+                f"HEADSTART_SEARCH must be one of {', '.join(SEARCH_BACKENDS)}, not {backend!r}"
+            )
+        es_url = env.get("ELASTICSEARCH_URL") or None
+        if backend == "elasticsearch" and not es_url:
+            raise HeadstartError("HEADSTART_SEARCH=elasticsearch needs ELASTICSEARCH_URL")
+        esco = env.get("HEADSTART_ESCO_DIR")
+        esco_dir = Path(esco).expanduser().resolve() if esco else _default_esco_dir()
+        return cls(
+            data_dir=data_dir,
+            database_url=database_url,
+            search_backend=backend,
+            elasticsearch_url=es_url,
+            embedding_model=env.get("HEADSTART_EMBEDDING_MODEL") or DEFAULT_EMBEDDING_MODEL,
+            esco_dir=esco_dir,
+            secret_key=env.get("HEADSTART_SECRET_KEY") or None,
+        )
+
+    def with_(self, **changes) -> "Settings":
+        return replace(self, **changes)
+
+    @property
+    def search_dir(self) -> Path:
+        return self.data_dir / "search"
+
+    def ensure_data_dir(self) -> Path:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return self.data_dir
+
+    def load_or_create_secret_key(self) -> str:
+        """A random key generated on first start and kept in the data dir (never in the repo)."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.ensure_data_dir() / "secret_key"
+        if path.exists():
+            return path.read_text().strip()
+        key = secrets.token_hex(32)
+        path.write_text(key)
+        path.chmod(0o600)
+        return key

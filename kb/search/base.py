@@ -1,0 +1,132 @@
+"""The search interface every engine implements, and the data that crosses it.
+
+An index holds documents of one collection (ESCO occupations, ESCO skills, library
+documents ...). A document is split into passages; the lexical arm matches words in
+passages, the dense arm compares the query vector with each passage's vector, and a
+document scores as its best passage, so a hit can point to the passage that matched.
+Keyword fields (country, language, type ...) filter both arms and are counted as facets.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Literal, Protocol, runtime_checkable
+
+import numpy as np
+
+SearchMode = Literal["hybrid", "lexical", "dense"]
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A searchable piece of a document: a label, a paragraph, a handbook subsection.
+
+    `embed` is False for passages that only the lexical arm should see (long text that
+    would cost more to encode than it adds to the dense arm).
+    """
+
+    anchor: str
+    text: str
+    heading: str = ""
+    embed: bool = True
+
+
+@dataclass(frozen=True)
+class IndexDocument:
+    id: str
+    title: str
+    passages: tuple[Passage, ...]
+    language: str = "en"
+    keywords: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def content_hash(self) -> str:
+        """Changes whenever anything indexed changes; engines skip unchanged documents."""
+        payload = json.dumps(
+            [
+                self.title,
+                self.language,
+                [[p.anchor, p.heading, p.text, p.embed] for p in self.passages],
+                sorted((k, sorted(v)) for k, v in self.keywords.items()),
+            ],
+            ensure_ascii=False,
+        )
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Fusion:
+    """How the lexical and dense arms are combined.
+
+    - "convex": alpha * dense + (1 - alpha) * lexical, each arm's scores min-max
+      normalised over its own candidates (the combination Bruch et al. found best once
+      alpha is tuned);
+    - "rrf": reciprocal rank fusion with constant `rrf_k`.
+    The default was chosen by measurement (bench/README.md).
+    """
+
+    method: Literal["convex", "rrf"] = "convex"
+    alpha: float = 0.7
+    rrf_k: int = 60
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    text: str = ""
+    filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    facets: tuple[str, ...] = ()
+    k: int = 10
+    offset: int = 0
+    mode: SearchMode = "hybrid"
+    fusion: Fusion | None = None
+    # A precomputed query vector (benchmarks measure search without encoding).
+    vector: np.ndarray | None = None
+    # How many candidates each arm contributes before fusion.
+    candidates: int = 100
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    score: float
+    title: str
+    passage_anchor: str
+    passage_heading: str
+    snippet: str
+    lexical_score: float | None = None
+    dense_score: float | None = None
+
+
+@dataclass(frozen=True)
+class FacetCount:
+    value: str
+    count: int
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    hits: list[Hit]
+    total: int
+    facets: dict[str, list[FacetCount]] = field(default_factory=dict)
+
+
+@runtime_checkable
+class SearchIndex(Protocol):
+    """What the services need from a search engine; see tests/contract for the rules."""
+
+    name: str
+
+    def upsert(self, documents: list[IndexDocument], *, progress=None) -> int:
+        """Add or replace documents by id; returns how many were new or changed."""
+        ...
+
+    def delete(self, ids: list[str]) -> int: ...
+
+    def search(self, query: SearchQuery) -> SearchResult: ...
+
+    def count(self) -> int: ...
+
+    def ids(self) -> set[str]: ...
+
+    def clear(self) -> None: ...

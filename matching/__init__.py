@@ -1,0 +1,1 @@
+"""Matching: the ESCO taxonomy, skill profiles, vacancies, and the matcher."""

@@ -1,0 +1,1 @@
+"""Good-practice case studies as a domain: schema, vocabularies, validation, import/export."""

@@ -1,0 +1,72 @@
+"""Shared fixtures: settings on a temp data dir, a fresh database per test, encoders.
+
+The database is SQLite unless HEADSTART_TEST_DATABASE_URL names another server (the
+PostgreSQL run in CI sets it, see tests/postgres_server.py and the Makefile).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from kb import embed
+from kb.config import Settings
+from kb.db import create_schema, drop_schema, make_engine
+from tests.fakes import FAKE_MODEL_NAME, HashingBackend
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_ESCO = ROOT.parent / "shared" / "esco"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+embed.register_backend(FAKE_MODEL_NAME, lambda name: HashingBackend(name))
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    return os.environ.get("HEADSTART_TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'headstart.db'}"
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    return Settings(
+        data_dir=tmp_path / "data",
+        database_url=database_url,
+        embedding_model=FAKE_MODEL_NAME,
+        esco_dir=None,
+        secret_key="test-secret",
+    )
+
+
+@pytest.fixture
+def engine(settings: Settings):
+    engine = make_engine(settings.database_url)
+    drop_schema(engine)
+    create_schema(engine)
+    yield engine
+    drop_schema(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def fake_encoder(engine) -> embed.Encoder:
+    return embed.Encoder(FAKE_MODEL_NAME, engine=engine)
+
+
+@pytest.fixture(scope="session")
+def real_backend():
+    """The packaged all-MiniLM-L6-v2, loaded once per test session."""
+    return embed.load_backend("all-MiniLM-L6-v2")
+
+
+@pytest.fixture
+def real_encoder(engine, real_backend) -> embed.Encoder:
+    return embed.Encoder("all-MiniLM-L6-v2", engine=engine, backend=real_backend)
+
+
+@pytest.fixture(scope="session")
+def shared_esco_dir() -> Path:
+    if not (SHARED_ESCO / "occupations_en.csv").exists():
+        pytest.skip(f"the ESCO files are not at {SHARED_ESCO}")
+    return SHARED_ESCO
