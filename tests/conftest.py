@@ -70,3 +70,31 @@ def shared_esco_dir() -> Path:
     if not (SHARED_ESCO / "occupations_en.csv").exists():
         pytest.skip(f"the ESCO files are not at {SHARED_ESCO}")
     return SHARED_ESCO
+
+
+def _engine_params() -> list:
+    params = ["embedded"]
+    params.append(
+        pytest.param(
+            "elasticsearch",
+            marks=pytest.mark.skipif(
+                not os.environ.get("ELASTICSEARCH_URL"), reason="ELASTICSEARCH_URL is not set: no Elasticsearch server"
+            ),
+        )
+    )
+    return params
+
+
+@pytest.fixture(params=_engine_params())
+def search_index(request, settings: Settings, fake_encoder):
+    """An empty index of every available engine, with the fake encoder."""
+    from kb.search.factory import open_index
+
+    engine_settings = settings.with_(
+        search_backend=request.param,
+        elasticsearch_url=os.environ.get("ELASTICSEARCH_URL"),
+    )
+    index = open_index(engine_settings, f"contract-{os.getpid()}", fake_encoder)
+    index.clear()
+    yield index
+    index.clear()

@@ -1,0 +1,486 @@
+"""The embedded search engine: SQLite FTS5 for words, a numpy matrix for vectors.
+
+It needs no server, so a Migrant Resource Centre can run Headstart on one laptop. Each
+index is one SQLite file that holds documents, passages, keyword fields and passage
+vectors; the vectors are also kept in memory as one matrix for brute-force cosine search,
+which on a few hundred thousand passages is faster than an approximate index and exact.
+
+Several processes (web workers, an import on the CLI) may share an index file: every
+write bumps a generation counter, and a reader that sees a new generation reloads its
+matrix before searching.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from kb.embed import Encoder
+from kb.search.base import (
+    FacetCount,
+    Fusion,
+    Hit,
+    IndexDocument,
+    SearchQuery,
+    SearchResult,
+)
+from kb.search.fusion import ArmScores, fuse
+
+# BM25 weights of the FTS columns: document title, passage heading, passage text.
+COLUMN_WEIGHTS = (3.0, 2.0, 1.0)
+_MARK_OPEN, _MARK_CLOSE = "\ue000", "\ue001"
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+UPSERT_CHUNK = 2000
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS docs (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    title TEXT NOT NULL,
+    language TEXT NOT NULL,
+    content_hash TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS passages (
+    rowid INTEGER PRIMARY KEY,
+    doc_rowid INTEGER NOT NULL REFERENCES docs(rowid) ON DELETE CASCADE,
+    anchor TEXT NOT NULL,
+    heading TEXT NOT NULL,
+    text TEXT NOT NULL,
+    vector BLOB
+);
+CREATE INDEX IF NOT EXISTS passages_doc ON passages(doc_rowid);
+CREATE TABLE IF NOT EXISTS keywords (
+    doc_rowid INTEGER NOT NULL REFERENCES docs(rowid) ON DELETE CASCADE,
+    field TEXT NOT NULL,
+    value TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS keywords_field_value ON keywords(field, value, doc_rowid);
+CREATE INDEX IF NOT EXISTS keywords_doc ON keywords(doc_rowid);
+CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(
+    title, heading, text, doc_rowid UNINDEXED,
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+"""
+
+
+def fts_match_expression(text: str, *, prefix_last: bool = True) -> str | None:
+    """Words of a free-text query as an FTS5 OR-query; no user syntax reaches FTS5.
+
+    Every word is quoted, so operators, quotes and column filters typed by users are
+    plain words. The last word also matches as a prefix when the query is typed live.
+    """
+    words = _TOKEN.findall(text.lower())
+    if not words:
+        return None
+    terms = [f'"{word}"' for word in dict.fromkeys(words)]
+    if prefix_last and len(words[-1]) >= 3 and not text.rstrip().endswith(tuple(" .,;")):
+        terms[-1] = f'("{words[-1]}" OR "{words[-1]}"*)'
+    return " OR ".join(terms)
+
+
+def _highlight(raw: str) -> str:
+    """HTML-escape a snippet, then turn the engine's private markers into <mark> tags."""
+    return html.escape(raw).replace(_MARK_OPEN, "<mark>").replace(_MARK_CLOSE, "</mark>")
+
+
+def _plain_snippet(text: str, limit: int = 200) -> str:
+    text = " ".join(text.split())
+    if len(text) > limit:
+        text = text[:limit].rsplit(" ", 1)[0] + " …"
+    return html.escape(text)
+
+
+@dataclass
+class _VectorMatrix:
+    """All embedded passages of the index, as one unit-length float32 matrix."""
+
+    vectors: np.ndarray  # (n, d)
+    passage_rowids: np.ndarray  # (n,)
+    doc_rowids: np.ndarray  # (n,)
+    generation: int
+
+    @classmethod
+    def empty(cls, dimension: int, generation: int) -> "_VectorMatrix":
+        return cls(
+            np.zeros((0, dimension), dtype=np.float32),
+            np.zeros(0, dtype=np.int64),
+            np.zeros(0, dtype=np.int64),
+            generation,
+        )
+
+
+class EmbeddedSearchIndex:
+    """SearchIndex on one SQLite file (or in memory), hybrid lexical + dense search."""
+
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        name: str,
+        encoder: Encoder,
+        fusion: Fusion | None = None,
+    ) -> None:
+        self.name = name
+        self.encoder = encoder
+        self.fusion = fusion or Fusion()
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=30, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._db.execute("PRAGMA busy_timeout=30000")
+        self._db.executescript(_SCHEMA)
+        self._matrix: _VectorMatrix | None = None
+
+    # ------------------------------------------------------------------ writing
+
+    def upsert(
+        self, documents: Sequence[IndexDocument], *, progress: Callable[[int], None] | None = None
+    ) -> int:
+        """Add or replace documents; unchanged ones (same content hash) cost nothing."""
+        changed_total = 0
+        for start in range(0, len(documents), UPSERT_CHUNK):
+            chunk = documents[start : start + UPSERT_CHUNK]
+            changed = self._changed_documents(chunk)
+            if changed:
+                vectors = self._passage_vectors(changed)
+                with self._lock:
+                    self._write(changed, vectors)
+                changed_total += len(changed)
+            if progress:
+                progress(len(chunk))
+        return changed_total
+
+    def _changed_documents(self, documents: Sequence[IndexDocument]) -> list[IndexDocument]:
+        latest = {doc.id: doc for doc in documents}  # the last copy of a repeated id wins
+        existing: dict[str, str] = {}
+        ids = list(latest)
+        with self._lock:
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                existing.update(
+                    self._db.execute(f"SELECT id, content_hash FROM docs WHERE id IN ({marks})", chunk)
+                )
+        return [doc for doc in latest.values() if existing.get(doc.id) != doc.content_hash()]
+
+    def _passage_vectors(self, documents: Sequence[IndexDocument]) -> np.ndarray:
+        texts = [p.text for doc in documents for p in doc.passages if p.embed and p.text.strip()]
+        return self.encoder.encode(texts)
+
+    def _write(self, documents: Sequence[IndexDocument], vectors: np.ndarray) -> None:
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            self._delete_rows(doc.id for doc in documents)
+            vector_index = 0
+            for doc in documents:
+                cursor = db.execute(
+                    "INSERT INTO docs (id, title, language, content_hash) VALUES (?, ?, ?, ?)",
+                    (doc.id, doc.title, doc.language, doc.content_hash()),
+                )
+                doc_rowid = cursor.lastrowid
+                passage_rows = []
+                for passage in doc.passages:
+                    blob = None
+                    if passage.embed and passage.text.strip():
+                        blob = vectors[vector_index].tobytes()
+                        vector_index += 1
+                    passage_rows.append((doc_rowid, passage.anchor, passage.heading, passage.text, blob))
+                first = None
+                for row in passage_rows:
+                    cur = db.execute(
+                        "INSERT INTO passages (doc_rowid, anchor, heading, text, vector) VALUES (?, ?, ?, ?, ?)",
+                        row,
+                    )
+                    first = first or cur.lastrowid
+                    db.execute(
+                        "INSERT INTO passages_fts (rowid, title, heading, text, doc_rowid) VALUES (?, ?, ?, ?, ?)",
+                        (cur.lastrowid, doc.title, row[2], row[3], doc_rowid),
+                    )
+                db.executemany(
+                    "INSERT INTO keywords (doc_rowid, field, value) VALUES (?, ?, ?)",
+                    [(doc_rowid, field, value) for field, values in doc.keywords.items() for value in set(values)],
+                )
+            self._bump_generation()
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        self._matrix = None  # reloaded on the next dense search
+
+    def _delete_rows(self, ids: Iterable[str]) -> int:
+        deleted = 0
+        for doc_id in ids:
+            row = self._db.execute("SELECT rowid FROM docs WHERE id = ?", (doc_id,)).fetchone()
+            if row is None:
+                continue
+            self._db.execute("DELETE FROM passages_fts WHERE doc_rowid = ?", (row[0],))
+            self._db.execute("DELETE FROM docs WHERE rowid = ?", (row[0],))
+            deleted += 1
+        return deleted
+
+    def delete(self, ids: list[str]) -> int:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                deleted = self._delete_rows(ids)
+                self._bump_generation()
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._matrix = None
+            return deleted
+
+    def clear(self) -> None:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.execute("DELETE FROM passages_fts")
+            self._db.execute("DELETE FROM keywords")
+            self._db.execute("DELETE FROM passages")
+            self._db.execute("DELETE FROM docs")
+            self._bump_generation()
+            self._db.execute("COMMIT")
+            self._matrix = None
+
+    def _bump_generation(self) -> None:
+        self._db.execute(
+            "INSERT INTO meta (key, value) VALUES ('generation', '1') "
+            "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+        )
+
+    def _generation(self) -> int:
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        return int(row[0]) if row else 0
+
+    # ------------------------------------------------------------------ reading
+
+    def count(self) -> int:
+        with self._lock:
+            return self._db.execute("SELECT count(*) FROM docs").fetchone()[0]
+
+    def ids(self) -> set[str]:
+        with self._lock:
+            return {row[0] for row in self._db.execute("SELECT id FROM docs")}
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        with self._lock:
+            allowed = self._allowed_doc_rowids(query.filters)
+            text = query.text.strip()
+            if not text:
+                return self._browse(query, allowed)
+            wanted = max(query.candidates, query.offset + query.k)
+            lexical = dense = None
+            match = fts_match_expression(text)
+            if query.mode in ("hybrid", "lexical") and match:
+                lexical = self._lexical(match, allowed, wanted)
+            if query.mode in ("hybrid", "dense"):
+                vector = query.vector if query.vector is not None else self.encoder.encode_query(text)
+                dense = self._dense(vector, allowed, wanted)
+            fused = fuse(lexical, dense, query.fusion or self.fusion)
+            page = fused[query.offset : query.offset + query.k]
+            candidate_rowids = set(lexical.scores) if lexical else set()
+            if dense:
+                candidate_rowids.update(dense.scores)
+            total = len(candidate_rowids)
+            if lexical and lexical.total > len(lexical.scores):
+                total += lexical.total - len(lexical.scores)
+            facets = self._facets(query.facets, match if lexical else None, candidate_rowids, allowed)
+            hits = self._hits(page, lexical, dense, match)
+            return SearchResult(hits=hits, total=total, facets=facets)
+
+    def _allowed_doc_rowids(self, filters: dict[str, tuple[str, ...]]) -> set[int] | None:
+        allowed: set[int] | None = None
+        for field, values in filters.items():
+            values = tuple(v for v in values if v)
+            if not values:
+                continue
+            marks = ",".join("?" * len(values))
+            rows = self._db.execute(
+                f"SELECT doc_rowid FROM keywords WHERE field = ? AND value IN ({marks})", (field, *values)
+            )
+            matching = {row[0] for row in rows}
+            allowed = matching if allowed is None else allowed & matching
+        return allowed
+
+    def _lexical(self, match: str, allowed: set[int] | None, wanted: int) -> ArmScores:
+        weights = ", ".join(str(w) for w in COLUMN_WEIGHTS)
+        rows = self._db.execute(
+            f"SELECT rowid, doc_rowid, -bm25(passages_fts, {weights}) AS score "
+            "FROM passages_fts WHERE passages_fts MATCH ? ORDER BY score DESC",
+            (match,),
+        )
+        best: dict[int, tuple[float, int]] = {}
+        for passage_rowid, doc_rowid, score in rows:
+            if allowed is not None and doc_rowid not in allowed:
+                continue
+            if doc_rowid not in best:
+                best[doc_rowid] = (score, passage_rowid)
+        top = dict(list(best.items())[:wanted])
+        return ArmScores(
+            scores={doc: score for doc, (score, _) in top.items()},
+            passages={doc: passage for doc, (_, passage) in top.items()},
+            total=len(best),
+        )
+
+    def _dense(self, vector: np.ndarray, allowed: set[int] | None, wanted: int) -> ArmScores:
+        matrix = self._vector_matrix()
+        if matrix.vectors.shape[0] == 0:
+            return ArmScores(scores={}, passages={}, total=0)
+        similarities = matrix.vectors @ np.asarray(vector, dtype=np.float32)
+        if allowed is not None:
+            permitted = np.isin(matrix.doc_rowids, np.fromiter(allowed, dtype=np.int64, count=len(allowed)))
+            similarities = np.where(permitted, similarities, -np.inf)
+        scores: dict[int, float] = {}
+        passages: dict[int, int] = {}
+        # A document scores as its best passage: walk passages from the top until enough
+        # distinct documents are found, widening the slice when documents repeat.
+        take = min(len(similarities), wanted * 4)
+        while True:
+            top = np.argpartition(-similarities, take - 1)[:take] if take < len(similarities) else np.arange(len(similarities))
+            top = top[np.argsort(-similarities[top], kind="stable")]
+            scores.clear()
+            passages.clear()
+            for index in top:
+                value = float(similarities[index])
+                if value == -np.inf:
+                    break
+                doc = int(matrix.doc_rowids[index])
+                if doc not in scores:
+                    scores[doc] = value
+                    passages[doc] = int(matrix.passage_rowids[index])
+                    if len(scores) >= wanted:
+                        break
+            if len(scores) >= wanted or take >= len(similarities):
+                break
+            take = min(len(similarities), take * 4)
+        return ArmScores(scores=scores, passages=passages, total=len(scores))
+
+    def _vector_matrix(self) -> _VectorMatrix:
+        generation = self._generation()
+        if self._matrix is not None and self._matrix.generation == generation:
+            return self._matrix
+        rows = self._db.execute(
+            "SELECT rowid, doc_rowid, vector FROM passages WHERE vector IS NOT NULL ORDER BY rowid"
+        ).fetchall()
+        if not rows:
+            self._matrix = _VectorMatrix.empty(0, generation)
+            return self._matrix
+        blobs = b"".join(row[2] for row in rows)
+        vectors = np.frombuffer(blobs, dtype=np.float32).reshape(len(rows), -1)
+        self._matrix = _VectorMatrix(
+            vectors=vectors,
+            passage_rowids=np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows)),
+            doc_rowids=np.fromiter((row[1] for row in rows), dtype=np.int64, count=len(rows)),
+            generation=generation,
+        )
+        return self._matrix
+
+    def _browse(self, query: SearchQuery, allowed: set[int] | None) -> SearchResult:
+        """No words: every document that passes the filters, by title."""
+        rows = self._db.execute("SELECT rowid, id, title FROM docs ORDER BY title COLLATE NOCASE, id").fetchall()
+        if allowed is not None:
+            rows = [row for row in rows if row[0] in allowed]
+        page = rows[query.offset : query.offset + query.k]
+        hits = [
+            Hit(id=doc_id, score=0.0, title=title, passage_anchor="", passage_heading="", snippet="")
+            for _, doc_id, title in page
+        ]
+        facets = self._facet_counts(query.facets, {row[0] for row in rows})
+        return SearchResult(hits=hits, total=len(rows), facets=facets)
+
+    def _facets(
+        self,
+        fields: Sequence[str],
+        match: str | None,
+        candidates: set[int],
+        allowed: set[int] | None,
+    ) -> dict[str, list[FacetCount]]:
+        if not fields:
+            return {}
+        rowids = set(candidates)
+        if match:
+            # Every lexical match counts, not just the candidates that were fused.
+            for (doc_rowid,) in self._db.execute(
+                "SELECT DISTINCT doc_rowid FROM passages_fts WHERE passages_fts MATCH ?", (match,)
+            ):
+                if allowed is None or doc_rowid in allowed:
+                    rowids.add(doc_rowid)
+        return self._facet_counts(fields, rowids)
+
+    def _facet_counts(self, fields: Sequence[str], rowids: set[int]) -> dict[str, list[FacetCount]]:
+        facets: dict[str, list[FacetCount]] = {}
+        for field in fields:
+            counts: dict[str, int] = {}
+            for doc_rowid, value in self._db.execute(
+                "SELECT doc_rowid, value FROM keywords WHERE field = ?", (field,)
+            ):
+                if doc_rowid in rowids:
+                    counts[value] = counts.get(value, 0) + 1
+            facets[field] = [
+                FacetCount(value, count) for value, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+            ]
+        return facets
+
+    def _hits(
+        self,
+        page: list[tuple[int, float]],
+        lexical: ArmScores | None,
+        dense: ArmScores | None,
+        match: str | None,
+    ) -> list[Hit]:
+        hits = []
+        for doc_rowid, score in page:
+            doc_id, title = self._db.execute("SELECT id, title FROM docs WHERE rowid = ?", (doc_rowid,)).fetchone()
+            passage_rowid = None
+            if lexical and doc_rowid in lexical.passages:
+                passage_rowid = lexical.passages[doc_rowid]
+            elif dense and doc_rowid in dense.passages:
+                passage_rowid = dense.passages[doc_rowid]
+            anchor, heading, snippet = "", "", ""
+            if passage_rowid is not None:
+                anchor, heading, text = self._db.execute(
+                    "SELECT anchor, heading, text FROM passages WHERE rowid = ?", (passage_rowid,)
+                ).fetchone()
+                snippet = self._snippet(passage_rowid, match) if match else None
+                if not snippet or _MARK_OPEN not in snippet:
+                    snippet = _plain_snippet(text)
+                else:
+                    snippet = _highlight(snippet)
+            hits.append(
+                Hit(
+                    id=doc_id,
+                    score=float(score),
+                    title=title,
+                    passage_anchor=anchor,
+                    passage_heading=heading,
+                    snippet=snippet,
+                    lexical_score=lexical.scores.get(doc_rowid) if lexical else None,
+                    dense_score=dense.scores.get(doc_rowid) if dense else None,
+                )
+            )
+        return hits
+
+    def _snippet(self, passage_rowid: int, match: str) -> str | None:
+        row = self._db.execute(
+            f"SELECT snippet(passages_fts, 2, '{_MARK_OPEN}', '{_MARK_CLOSE}', '…', 24) "
+            "FROM passages_fts WHERE passages_fts MATCH ? AND rowid = ?",
+            (match, passage_rowid),
+        ).fetchone()
+        return row[0] if row else None

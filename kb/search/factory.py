@@ -1,0 +1,26 @@
+"""Opens the configured engine for a collection; the only place that knows the engines."""
+
+from __future__ import annotations
+
+from kb.config import Settings
+from kb.embed import Encoder
+from kb.errors import HeadstartError
+from kb.search.base import Fusion, SearchIndex
+
+# Collections and the fusion measured best for each (bench/README.md).
+COLLECTIONS: dict[str, Fusion] = {
+    "occupations": Fusion(),
+    "skills": Fusion(),
+}
+
+
+def open_index(settings: Settings, name: str, encoder: Encoder) -> SearchIndex:
+    fusion = COLLECTIONS.get(name, Fusion())
+    if settings.search_backend == "embedded":
+        from kb.search.embedded import EmbeddedSearchIndex
+
+        return EmbeddedSearchIndex(settings.search_dir / f"{name}.sqlite", name=name, encoder=encoder, fusion=fusion)
+    raise HeadstartError(
+        f"The {settings.search_backend!r} search engine is not available in this version; "
+        "set HEADSTART_SEARCH=embedded"
+    )
