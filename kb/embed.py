@@ -44,7 +44,9 @@ class EmbeddingBackend(Protocol):
 class SentenceTransformerBackend:
     def __init__(self, name: str, batch_size: int = 64) -> None:
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
 
+        transformers_logging.disable_progress_bar()  # the CLI shows its own progress
         self.name = name
         self.batch_size = batch_size
         source = _resolve_sentence_transformer(name)
@@ -55,7 +57,8 @@ class SentenceTransformerBackend:
                 f"Embedding model {name!r} could not be loaded from disk ({exc.__class__.__name__}). "
                 "Set HEADSTART_EMBEDDING_MODEL to a local model directory or an installed model."
             ) from exc
-        self.dimension = int(self.model.get_sentence_embedding_dimension())
+        dimension = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+        self.dimension = int(dimension())
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         vectors = self.model.encode(

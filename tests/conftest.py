@@ -98,3 +98,62 @@ def search_index(request, settings: Settings, fake_encoder):
     index.clear()
     yield index
     index.clear()
+
+
+@pytest.fixture
+def runtime(settings: Settings, engine, fake_encoder):
+    from kb.runtime import Runtime
+
+    runtime = Runtime(settings, encoder=fake_encoder)
+    runtime.__dict__["engine"] = engine  # share the per-test database
+    yield runtime
+    runtime.close()
+
+
+@pytest.fixture
+def core_runtime(runtime):
+    """A runtime with the small core taxonomy from seeds/ imported and indexed."""
+    from matching.service import import_core_taxonomy
+
+    import_core_taxonomy(runtime)
+    return runtime
+
+
+@pytest.fixture
+def app(core_runtime):
+    from webapp import create_app
+
+    app = create_app(runtime=core_runtime)
+    app.config.update(TESTING=True)
+    return app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def cli_env(settings: Settings, tmp_path: Path) -> dict[str, str]:
+    """Environment for `headstart` commands run through the click runner."""
+    return {
+        "HEADSTART_DATA_DIR": str(settings.data_dir),
+        "HEADSTART_DATABASE_URL": settings.database_url,
+        "HEADSTART_EMBEDDING_MODEL": FAKE_MODEL_NAME,
+        "HEADSTART_ESCO_DIR": str(tmp_path / "no-esco-here"),
+        "HEADSTART_SEARCH": "embedded",
+    }
+
+
+@pytest.fixture
+def run_cli(cli_env, engine):
+    """Invoke `headstart ...` in-process; returns the click Result."""
+    from click.testing import CliRunner
+
+    from webapp.cli import main
+
+    def run(*args: str, input: str | None = None, env: dict[str, str] | None = None):
+        runner = CliRunner()
+        return runner.invoke(main, list(args), input=input, env={**cli_env, **(env or {})}, catch_exceptions=False)
+
+    return run

@@ -74,9 +74,10 @@ def find_bindir() -> Path | None:
     so that pg_ctl finds the postgres beside it); then Debian's /usr/lib/postgresql/N/bin,
     newest first.
     """
-    candidates: list[Path] = []
     if os.environ.get(BINDIR_ENV_VAR):
-        candidates.append(Path(os.environ[BINDIR_ENV_VAR]))
+        chosen = Path(os.environ[BINDIR_ENV_VAR])
+        return chosen if _has_binaries(chosen) else None
+    candidates: list[Path] = []
     on_path = shutil.which("initdb")
     if on_path:
         candidates.append(Path(on_path).resolve().parent)
@@ -114,7 +115,8 @@ class PostgresServer:
             raise PostgresServerError(
                 "PostgreSQL server binaries (initdb, pg_ctl, postgres) not found on PATH nor in "
                 f"{DEBIAN_BINDIRS}; install them (Debian: apt-get install postgresql) "
-                f"or set {BINDIR_ENV_VAR}"
+                f"or set {BINDIR_ENV_VAR} to their directory"
+                + (f" (it is {os.environ[BINDIR_ENV_VAR]!r})" if os.environ.get(BINDIR_ENV_VAR) else "")
             )
         if not _has_binaries(found):
             raise PostgresServerError(f"{found} does not hold all of {', '.join(BINARIES)}")

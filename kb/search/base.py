@@ -93,7 +93,8 @@ class Hit:
     title: str
     passage_anchor: str
     passage_heading: str
-    snippet: str
+    snippet: str  # HTML-safe, matched words in <mark>
+    passage_text: str = ""
     lexical_score: float | None = None
     dense_score: float | None = None
 

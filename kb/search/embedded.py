@@ -453,7 +453,7 @@ class EmbeddedSearchIndex:
                 passage_rowid = lexical.passages[doc_rowid]
             elif dense and doc_rowid in dense.passages:
                 passage_rowid = dense.passages[doc_rowid]
-            anchor, heading, snippet = "", "", ""
+            anchor, heading, snippet, text = "", "", "", ""
             if passage_rowid is not None:
                 anchor, heading, text = self._db.execute(
                     "SELECT anchor, heading, text FROM passages WHERE rowid = ?", (passage_rowid,)
@@ -471,6 +471,7 @@ class EmbeddedSearchIndex:
                     passage_anchor=anchor,
                     passage_heading=heading,
                     snippet=snippet,
+                    passage_text=text,
                     lexical_score=lexical.scores.get(doc_rowid) if lexical else None,
                     dense_score=dense.scores.get(doc_rowid) if dense else None,
                 )

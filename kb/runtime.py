@@ -1,0 +1,58 @@
+"""The long-lived pieces one process needs, built lazily from Settings.
+
+The CLI, the web app and the benchmarks each hold one Runtime: one database engine, one
+Encoder (so the model is loaded once) and one open search index per collection.
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import cached_property
+
+from sqlalchemy.engine import Engine
+
+from kb.config import Settings
+from kb.db import create_schema, make_engine
+from kb.embed import Encoder
+from kb.search.base import SearchIndex
+
+
+class Runtime:
+    def __init__(self, settings: Settings, *, encoder: Encoder | None = None) -> None:
+        self.settings = settings
+        self._encoder = encoder
+        self._indexes: dict[str, SearchIndex] = {}
+        self._lock = threading.Lock()
+
+    @cached_property
+    def engine(self) -> Engine:
+        self.settings.ensure_data_dir()
+        return make_engine(self.settings.database_url)
+
+    def init_database(self) -> None:
+        create_schema(self.engine)
+
+    @property
+    def encoder(self) -> Encoder:
+        if self._encoder is None:
+            self._encoder = Encoder(self.settings.embedding_model, engine=self.engine)
+        return self._encoder
+
+    def index(self, name: str) -> SearchIndex:
+        from kb.search.factory import open_index
+
+        with self._lock:
+            index = self._indexes.get(name)
+            if index is None:
+                index = open_index(self.settings, name, self.encoder)
+                self._indexes[name] = index
+            return index
+
+    def close(self) -> None:
+        for index in self._indexes.values():
+            close = getattr(index, "close", None)
+            if close:
+                close()
+        self._indexes.clear()
+        if "engine" in self.__dict__:
+            self.engine.dispose()

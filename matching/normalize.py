@@ -1,0 +1,62 @@
+"""Free text -> ESCO concepts: what a migrant types becomes occupations and skills.
+
+People type job titles in many forms and languages ("soudeur", "nurse assistant", a
+misspelt trade); the suggestion searches the ESCO collections with the hybrid engine and
+returns concept URIs with scores and the label that matched, for the user to confirm.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kb.errors import BadRequest
+from kb.languages import normalize_language
+from kb.search.base import SearchIndex, SearchQuery
+
+MAX_QUERY_CHARS = 500
+MAX_TOP = 100
+
+
+@dataclass(frozen=True)
+class ConceptSuggestion:
+    uri: str
+    label: str
+    score: float
+    matched_label: str
+
+
+def validate_suggest_request(text: str | None, top: int | str | None, language: str | None) -> tuple[str, int, str | None]:
+    """Check what a person sent before any work is done; errors say how to fix them."""
+    text = (text or "").strip()
+    if not text:
+        raise BadRequest("Type a job title, a skill or a few words to get suggestions.", field="q")
+    if len(text) > MAX_QUERY_CHARS:
+        raise BadRequest(
+            f"The text is {len(text)} characters long; suggestions take at most {MAX_QUERY_CHARS}.", field="q"
+        )
+    if top is None or top == "":
+        count = 10
+    else:
+        try:
+            count = int(top)
+        except (TypeError, ValueError):
+            raise BadRequest(f"top must be a whole number from 1 to {MAX_TOP}, not {top!r}.", field="top") from None
+    if not 1 <= count <= MAX_TOP:
+        raise BadRequest(f"top must be a whole number from 1 to {MAX_TOP}, not {count}.", field="top")
+    return text, count, normalize_language(language)
+
+
+def suggest_concepts(
+    index: SearchIndex,
+    text: str | None,
+    *,
+    top: int | str | None = 10,
+    language: str | None = None,
+) -> list[ConceptSuggestion]:
+    """Ranked ESCO concepts for a free-text query."""
+    text, count, _language = validate_suggest_request(text, top, language)
+    result = index.search(SearchQuery(text=text, k=count))
+    return [
+        ConceptSuggestion(uri=hit.id, label=hit.title, score=round(hit.score, 4), matched_label=hit.passage_text)
+        for hit in result.hits
+    ]

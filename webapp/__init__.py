@@ -1,0 +1,71 @@
+"""The Flask app factory: one Runtime per app, blueprints, error handlers."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from kb.config import Settings
+from kb.errors import HeadstartError
+from kb.runtime import Runtime
+
+MAX_REQUEST_BYTES = 2 * 1024 * 1024
+
+
+def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> Flask:
+    settings = settings or (runtime.settings if runtime else Settings.from_env())
+    runtime = runtime or Runtime(settings)
+    runtime.init_database()
+
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=settings.load_or_create_secret_key(),
+        MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        JSON_SORT_KEYS=False,
+    )
+    app.extensions["headstart"] = runtime
+
+    from webapp.api import api
+    from webapp.views.home import home
+
+    app.register_blueprint(api)
+    app.register_blueprint(home)
+    _register_error_handlers(app)
+    return app
+
+
+def get_runtime() -> Runtime:
+    from flask import current_app
+
+    return current_app.extensions["headstart"]
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path == "/healthz"
+
+
+def _register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(HeadstartError)
+    def headstart_error(error: HeadstartError):
+        if _wants_json():
+            body = {"error": error.message}
+            if error.field:
+                body["field"] = error.field
+            return jsonify(body), error.status_code
+        return render_template("error.html", message=error.message, status=error.status_code), error.status_code
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if _wants_json():
+            return jsonify({"error": error.description}), error.code
+        return render_template("error.html", message=error.description, status=error.code), error.code
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        app.logger.exception("unhandled error on %s", request.path)
+        message = "Something went wrong on our side. The error was logged; please try again."
+        if _wants_json():
+            return jsonify({"error": message}), 500
+        return render_template("error.html", message=message, status=500), 500

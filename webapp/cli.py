@@ -1,0 +1,259 @@
+"""The `headstart` command line: set-up, imports, suggestions, index upkeep, serving.
+
+Every command reads Settings from the environment. Mistakes people can make end with one
+line on stderr and exit code 2; long work shows a progress bar on stderr, so stdout stays
+clean for JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import IO, Any
+
+import click
+
+from kb.config import Settings
+from kb.errors import HeadstartError
+from kb.runtime import Runtime
+
+EXIT_USAGE = 2
+
+
+class HeadstartGroup(click.Group):
+    """Turns HeadstartError into a one-line message and exit code 2, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except HeadstartError as error:
+            click.echo(f"error: {error.message}", err=True)
+            ctx.exit(EXIT_USAGE)
+
+
+def progress_factory(description: str, total: int):
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=description, unit="item", file=sys.stderr, dynamic_ncols=True, leave=False)
+
+
+class _State:
+    def __init__(self) -> None:
+        self._runtime: Runtime | None = None
+
+    @property
+    def runtime(self) -> Runtime:
+        if self._runtime is None:
+            self._runtime = Runtime(Settings.from_env())
+            self._runtime.init_database()
+        return self._runtime
+
+    def close(self) -> None:
+        if self._runtime is not None:
+            self._runtime.close()
+
+
+pass_state = click.make_pass_decorator(_State, ensure=True)
+
+
+@click.group(cls=HeadstartGroup)
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """Headstart: pre-departure knowledge base and job matching for Migrant Resource Centres."""
+    state = ctx.ensure_object(_State)
+    ctx.call_on_close(state.close)
+
+
+@main.command()
+@pass_state
+def init(state: _State) -> None:
+    """Create the data directory, the database tables and the secret key."""
+    runtime = state.runtime
+    runtime.settings.load_or_create_secret_key()
+    click.echo(f"data directory: {runtime.settings.data_dir}")
+    click.echo(f"database: {runtime.engine.url.render_as_string(hide_password=True)}")
+
+
+# ---------------------------------------------------------------------------- ESCO
+
+
+@main.group()
+def esco() -> None:
+    """The ESCO taxonomy of occupations and skills."""
+
+
+@esco.command("import")
+@click.argument("directory", required=False, type=click.Path(path_type=Path))
+@click.option("--lang", "languages", multiple=True, help="Only import these label languages (repeatable).")
+@pass_state
+def esco_import(state: _State, directory: Path | None, languages: tuple[str, ...]) -> None:
+    """Import the official ESCO CSV files from DIRECTORY (default: HEADSTART_ESCO_DIR)."""
+    from kb.languages import normalize_language
+    from matching.service import import_taxonomy
+
+    runtime = state.runtime
+    directory = directory or runtime.settings.esco_dir
+    if directory is None:
+        raise HeadstartError(
+            "Name the directory of the ESCO CSV files, or set HEADSTART_ESCO_DIR. "
+            "Download them from the ESCO portal (esco.ec.europa.eu, section Download, format CSV)."
+        )
+    wanted = {normalize_language(code, field="--lang") for code in languages} or None
+    report = import_taxonomy(runtime, directory, languages=wanted, progress_factory=progress_factory)
+    click.echo("\n".join(report.lines()))
+
+
+@esco.command("status")
+@pass_state
+def esco_status(state: _State) -> None:
+    """How many concepts of each type are loaded."""
+    from matching import esco as esco_module
+
+    for concept_type, count in sorted(esco_module.counts(state.runtime.engine).items()):
+        click.echo(f"{concept_type}: {count}")
+
+
+# ---------------------------------------------------------------------------- suggestions
+
+
+def _suggest_command(concept_type: str, plural: str) -> click.Command:
+    @click.command("suggest", help=f"Suggest ESCO {plural} for free text (a title, a skill, a sentence).")
+    @click.argument("text", required=False)
+    @click.option("--top", default=10, show_default=True, type=int, help="How many suggestions.")
+    @click.option("--lang", "language", default=None, help="Language of the text (ISO 639-1), if known.")
+    @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+    @click.option(
+        "--input",
+        "input_file",
+        type=click.File("r", encoding="utf-8"),
+        help='JSON Lines of queries ({"q": ..., "top": ..., "lang": ...} or a JSON string); "-" for stdin.',
+    )
+    @pass_state
+    def suggest(state: _State, text, top, language, as_json, input_file) -> None:
+        from matching.service import suggest as run_suggest
+
+        if input_file is not None:
+            if text:
+                raise HeadstartError("Give either TEXT or --input, not both.")
+            failures = _suggest_batch(state.runtime, concept_type, input_file, top, language)
+            if failures:
+                sys.exit(EXIT_USAGE)
+            return
+        suggestions = run_suggest(state.runtime, concept_type, text, top=top, language=language)
+        if as_json:
+            click.echo(json.dumps({"query": text, "suggestions": [s.__dict__ for s in suggestions]}, ensure_ascii=False))
+            return
+        for rank, item in enumerate(suggestions, 1):
+            via = f"  (via “{item.matched_label}”)" if item.matched_label and item.matched_label != item.label else ""
+            click.echo(f"{rank:>3}. {item.score:.3f}  {item.label}{via}\n     {item.uri}")
+
+    return suggest
+
+
+def _suggest_batch(runtime: Runtime, concept_type: str, lines: IO[str], top: int, language: str | None) -> int:
+    """One JSON line out per line in; a bad line gets an error line and is counted."""
+    from matching.service import suggest as run_suggest
+
+    failures = 0
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            try:
+                item = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise HeadstartError(f"not valid JSON ({error.msg} at column {error.colno})") from None
+            if isinstance(item, str):
+                item = {"q": item}
+            if not isinstance(item, dict):
+                raise HeadstartError('each line must be a JSON string or an object with "q"')
+            query = item.get("q", item.get("query"))
+            if query is not None and not isinstance(query, str):
+                raise HeadstartError('"q" must be a string')
+            suggestions = run_suggest(
+                runtime, concept_type, query, top=item.get("top", top), language=item.get("lang", language)
+            )
+            out = {"line": number, "query": query, "suggestions": [s.__dict__ for s in suggestions]}
+        except HeadstartError as error:
+            failures += 1
+            out = {"line": number, "error": error.message}
+        click.echo(json.dumps(out, ensure_ascii=False))
+    return failures
+
+
+@main.group()
+def occupations() -> None:
+    """ESCO occupations."""
+
+
+@main.group()
+def skills() -> None:
+    """ESCO skills."""
+
+
+occupations.add_command(_suggest_command("occupation", "occupations"))
+skills.add_command(_suggest_command("skill", "skills"))
+
+
+# ---------------------------------------------------------------------------- index
+
+
+@main.group()
+def index() -> None:
+    """The search indexes (derived from the database)."""
+
+
+@index.command("rebuild")
+@pass_state
+def index_rebuild(state: _State) -> None:
+    """Rebuild every search index from the database; no text is encoded twice."""
+    from matching.service import TAXONOMY_COLLECTIONS, index_taxonomy
+
+    runtime = state.runtime
+    for collection in TAXONOMY_COLLECTIONS.values():
+        runtime.index(collection).clear()
+    changed = index_taxonomy(runtime, progress_factory=progress_factory)
+    for collection, count in changed.items():
+        click.echo(f"{collection}: {count} documents indexed")
+
+
+# ---------------------------------------------------------------------------- demo and serving
+
+
+@main.command()
+@pass_state
+def seed(state: _State) -> None:
+    """Load the taxonomy: the ESCO files when present, else the small core set in seeds/."""
+    from matching.service import import_core_taxonomy, import_taxonomy
+
+    runtime = state.runtime
+    esco_dir = runtime.settings.esco_dir
+    if esco_dir is not None and esco_dir.is_dir():
+        click.echo(f"loading ESCO from {esco_dir}")
+        report = import_taxonomy(runtime, esco_dir, progress_factory=progress_factory)
+    else:
+        click.echo(
+            "no ESCO files found (set HEADSTART_ESCO_DIR): loading the small core taxonomy from seeds/",
+        )
+        report = import_core_taxonomy(runtime, progress_factory=progress_factory)
+    click.echo("\n".join(report.lines()))
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+def serve(host: str, port: int, threads: int) -> None:
+    """Serve the web app with waitress (a production WSGI server that needs no compiler)."""
+    from waitress import serve as waitress_serve
+
+    from webapp import create_app
+
+    app = create_app(Settings.from_env())
+    click.echo(f"Headstart is running on http://{host}:{port}/ (Ctrl+C to stop)")
+    waitress_serve(app, host=host, port=port, threads=threads)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
