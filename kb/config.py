@@ -15,6 +15,7 @@ from typing import Mapping
 from kb.errors import HeadstartError
 
 DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
+DEFAULT_MULTILINGUAL_MODEL = "use-multilingual-v3"
 SEARCH_BACKENDS = ("embedded", "elasticsearch")
 
 
@@ -24,6 +25,11 @@ def _default_esco_dir() -> Path | None:
     return candidate if candidate.is_dir() else None
 
 
+def _optional_model(value: str) -> str | None:
+    value = value.strip()
+    return None if value.lower() in ("", "none", "off") else value
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path
@@ -31,6 +37,8 @@ class Settings:
     search_backend: str = "embedded"
     elasticsearch_url: str | None = None
     embedding_model: str = DEFAULT_EMBEDDING_MODEL
+    # Second model for queries not in English ("" or "none" turns it off).
+    multilingual_model: str | None = DEFAULT_MULTILINGUAL_MODEL
     esco_dir: Path | None = None
     secret_key: str | None = None
     # Query limits: a search box is not an upload field.
@@ -59,6 +67,7 @@ class Settings:
             search_backend=backend,
             elasticsearch_url=es_url,
             embedding_model=env.get("HEADSTART_EMBEDDING_MODEL") or DEFAULT_EMBEDDING_MODEL,
+            multilingual_model=_optional_model(env.get("HEADSTART_MULTILINGUAL_MODEL", DEFAULT_MULTILINGUAL_MODEL)),
             esco_dir=esco_dir,
             secret_key=env.get("HEADSTART_SECRET_KEY") or None,
         )

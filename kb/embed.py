@@ -155,8 +155,11 @@ class Encoder:
                 progress(len(batch))
         return np.stack([found[hashes[text]] for text in texts]).astype(np.float32, copy=False)
 
-    def encode_query(self, text: str) -> np.ndarray:
-        """One query vector; kept in a small in-process cache, not written to the database."""
+    def encode_query(self, text: str, *, language: str | None = None) -> np.ndarray:
+        """One query vector; kept in a small in-process cache, not written to the database.
+
+        `language` is ignored by a single model; CompositeEncoder uses it to pick a model.
+        """
         vector = self._query_cache.get(text)
         if vector is None:
             vector = self.backend.encode([text])[0]
@@ -197,3 +200,55 @@ class Encoder:
             for digest, vector in vectors.items()
         ]
         insert_ignoring_duplicates(self.engine, EmbeddingCache.__table__, rows)
+
+
+class CompositeEncoder:
+    """Two models in one vector space: a primary model and a multilingual one.
+
+    Why: the default model (English all-MiniLM-L6-v2) ranks English job titles best, but
+    is blind to "soudeur" or "سائق شاحنة"; the multilingual Universal Sentence Encoder
+    understands those at a small cost on English (bench/README.md, cross-lingual table).
+    A document vector is both models' vectors side by side, scaled to unit length; a query
+    fills only the half of the model that suits its language and leaves the other half
+    zero, so its cosine with a document is that one model's cosine (halved), and English
+    and non-English queries each get the better model without a second index.
+    """
+
+    def __init__(self, primary: Encoder, multilingual: Encoder) -> None:
+        self.primary = primary
+        self.multilingual = multilingual
+        self.model_name = f"{primary.model_name}+{multilingual.model_name}"
+        self._scale = np.float32(1.0 / np.sqrt(2.0))
+
+    @property
+    def dimension(self) -> int:
+        return self.primary.dimension + self.multilingual.dimension
+
+    @property
+    def texts_encoded(self) -> int:
+        return self.primary.texts_encoded + self.multilingual.texts_encoded
+
+    def encode(self, texts: Sequence[str], *, progress: ProgressCallback | None = None) -> np.ndarray:
+        first = self.primary.encode(texts, progress=progress)
+        second = self.multilingual.encode(texts)
+        return np.hstack([first, second]) * self._scale
+
+    def encode_query(self, text: str, *, language: str | None = None) -> np.ndarray:
+        vector = np.zeros(self.dimension, dtype=np.float32)
+        if language in (None, "en"):
+            vector[: self.primary.dimension] = self.primary.encode_query(text)
+        else:
+            vector[self.primary.dimension :] = self.multilingual.encode_query(text)
+        return vector
+
+
+def make_encoder(model: str, multilingual_model: str | None, *, engine: Engine | None) -> "Encoder | CompositeEncoder":
+    """The Encoder the settings ask for: one model, or a primary plus a multilingual one."""
+    primary = Encoder(model, engine=engine)
+    if not multilingual_model or multilingual_model == model:
+        return primary
+    if multilingual_model == "use-multilingual-v3":
+        from kb import embed_use
+
+        embed_use.register()
+    return CompositeEncoder(primary, Encoder(multilingual_model, engine=engine))

@@ -13,16 +13,18 @@ from sqlalchemy.engine import Engine
 
 from kb.config import Settings
 from kb.db import create_schema, make_engine
-from kb.embed import Encoder
+from kb.embed import CompositeEncoder, Encoder, make_encoder
 from kb.search.base import SearchIndex
 
 
 class Runtime:
-    def __init__(self, settings: Settings, *, encoder: Encoder | None = None) -> None:
+    def __init__(self, settings: Settings, *, encoder: Encoder | CompositeEncoder | None = None) -> None:
         self.settings = settings
         self._encoder = encoder
         self._indexes: dict[str, SearchIndex] = {}
         self._lock = threading.Lock()
+        # Small derived data that services keep per process (with their own invalidation).
+        self.memo: dict[str, object] = {}
 
     @cached_property
     def engine(self) -> Engine:
@@ -33,9 +35,11 @@ class Runtime:
         create_schema(self.engine)
 
     @property
-    def encoder(self) -> Encoder:
+    def encoder(self) -> Encoder | CompositeEncoder:
         if self._encoder is None:
-            self._encoder = Encoder(self.settings.embedding_model, engine=self.engine)
+            self._encoder = make_encoder(
+                self.settings.embedding_model, self.settings.multilingual_model, engine=self.engine
+            )
         return self._encoder
 
     def index(self, name: str) -> SearchIndex:

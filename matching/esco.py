@@ -511,6 +511,11 @@ def split_labels(value: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _without(labels: Iterable[str], preferred: str) -> list[str]:
+    """Alternative labels minus the preferred one (ESCO often repeats it among them)."""
+    return [label for label in labels if label.casefold() != preferred.casefold()]
+
+
 def _label(value: str) -> str:
     return " ".join(value.split())
 
@@ -660,7 +665,7 @@ def _collection_concept_type(table: CsvTable, line: int, fields: list[str]) -> s
 
 def _text_row(table: CsvTable, esco_file: EscoFile, fields: list[str], uri: str) -> dict[str, Any]:
     preferred = _label(table.get(fields, "preferredLabel"))
-    alt = [label for label in split_labels(table.get(fields, "altLabels")) if label.casefold() != preferred.casefold()]
+    alt = _without(split_labels(table.get(fields, "altLabels")), preferred)
     return {
         "uri": uri,
         "language": esco_file.language,
@@ -722,7 +727,9 @@ def _insert(connection: Connection, table):
     return insert(table)
 
 
-def upsert(connection: Connection, table, rows: list[dict[str, Any]], update: Sequence[str] | None = None) -> None:
+def upsert(
+    connection: Connection, table, rows: list[dict[str, Any]], update: Sequence[str] | None = None
+) -> None:
     """Bulk insert; rows whose primary key exists get the `update` columns overwritten.
 
     `update=None` overwrites every non-key column; an empty `update` leaves existing rows
@@ -820,7 +827,11 @@ def _compare_concept(
     old_text: tuple[str, ...] | None,
     old_members: set[str],
 ) -> str:
-    """"added" when this file states the concept (or its text) for the first time."""
+    """The concept's status for this file's report.
+
+    "added" when this file states the concept (or its text in this language) for the first
+    time, "changed" when an asserted field, the text or the collection membership differs.
+    """
     if old_concept is None or old_text is None:
         return "added"
     new_concept = parsed.concepts[uri]
@@ -1065,7 +1076,7 @@ def _core_record(path: Path, number: int, line: str) -> dict[str, Any]:
 def _core_rows(record: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     uri = record["uri"]
     preferred = _label(record["preferred_label"])
-    alt = [a for a in split_labels("\n".join(record.get("alt_labels", []))) if a.casefold() != preferred.casefold()]
+    alt = _without(split_labels("\n".join(record.get("alt_labels", []))), preferred)
     concept = {
         "uri": uri,
         "concept_type": record["concept_type"],
@@ -1142,7 +1153,8 @@ def merge_texts(language: str, rows: Iterable[dict[str, Any]]) -> ConceptLabels:
                 seen.add(label.casefold())
                 alt.append(label)
     hidden = split_labels("\n".join(r["hidden_labels"] for r in ordered))
-    return ConceptLabels(language, preferred, tuple(alt), tuple(h for h in hidden if h.casefold() not in seen), description)
+    hidden = tuple(h for h in hidden if h.casefold() not in seen)
+    return ConceptLabels(language, preferred, tuple(alt), hidden, description)
 
 
 def get_concept(session: SessionOrEngine, uri: str) -> EscoConcept | None:
@@ -1165,7 +1177,8 @@ def labels(session: SessionOrEngine, uri: str, language: str = "en") -> ConceptL
 def counts(session: SessionOrEngine) -> dict[str, int]:
     """Concepts per type (every type present, zero when none were imported)."""
     with _connection(session) as connection:
-        found = dict(connection.execute(select(_CONCEPT.c.concept_type, func.count()).group_by(_CONCEPT.c.concept_type)).all())
+        query = select(_CONCEPT.c.concept_type, func.count()).group_by(_CONCEPT.c.concept_type)
+        found = dict(connection.execute(query).all())
     return {concept_type: int(found.get(concept_type, 0)) for concept_type in CONCEPT_TYPES}
 
 
@@ -1273,25 +1286,27 @@ def _concepts_of_type(
 def _texts_for(
     connection: Connection, concept_type: str, uris: list[str] | None
 ) -> dict[str, list[dict[str, Any]]]:
-    out: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    """Text rows by URI: of every concept of the type (one join), or of `uris` (IN lists)."""
     if uris is None:
-        query = select(_TEXT).join(_CONCEPT, _CONCEPT.c.uri == _TEXT.c.uri).where(_CONCEPT.c.concept_type == concept_type)
-        batches: Iterable = [connection.execute(query).mappings()]
+        joined = select(_TEXT).join(_CONCEPT, _CONCEPT.c.uri == _TEXT.c.uri)
+        queries = [joined.where(_CONCEPT.c.concept_type == concept_type)]
     else:
-        batches = (connection.execute(select(_TEXT).where(_TEXT.c.uri.in_(c))).mappings() for c in _chunks(uris))
-    for rows in batches:
-        for row in rows:
+        queries = [select(_TEXT).where(_TEXT.c.uri.in_(chunk)) for chunk in _chunks(uris)]
+    out: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for query in queries:
+        for row in connection.execute(query).mappings():
             out[row["uri"]].append(dict(row))
     return out
 
 
 def _collections_for(connection: Connection, concept_type: str, uris: list[str] | None) -> dict[str, list[str]]:
     out: dict[str, list[str]] = defaultdict(list)
+    query = select(_MEMBER.c.uri, _MEMBER.c.collection)
     if uris is None:
-        query = select(_MEMBER.c.uri, _MEMBER.c.collection).join(_CONCEPT, _CONCEPT.c.uri == _MEMBER.c.uri)
+        query = query.join(_CONCEPT, _CONCEPT.c.uri == _MEMBER.c.uri)
         rows: Iterable = connection.execute(query.where(_CONCEPT.c.concept_type == concept_type)).all()
     else:
-        rows = [r for c in _chunks(uris) for r in connection.execute(select(_MEMBER.c.uri, _MEMBER.c.collection).where(_MEMBER.c.uri.in_(c)))]
+        rows = [row for chunk in _chunks(uris) for row in connection.execute(query.where(_MEMBER.c.uri.in_(chunk)))]
     for uri, collection in rows:
         out[uri].append(collection)
     return out
@@ -1301,8 +1316,13 @@ def _languages_in_order(texts: Sequence[dict[str, Any]]) -> list[str]:
     return sorted({row["language"] for row in texts}, key=lambda lang: (lang != "en", lang))
 
 
-def _document(concept: dict[str, Any], texts: Sequence[dict[str, Any]], collections: Sequence[str]) -> IndexDocument | None:
-    merged = [merge_texts(lang, [t for t in texts if t["language"] == lang]) for lang in _languages_in_order(texts)]
+def _document(
+    concept: dict[str, Any], texts: Sequence[dict[str, Any]], collections: Sequence[str]
+) -> IndexDocument | None:
+    merged = [
+        merge_texts(language, [t for t in texts if t["language"] == language])
+        for language in _languages_in_order(texts)
+    ]
     merged = [m for m in merged if m.all_labels or m.description]
     passages = _passages(merged)
     if not any(p.embed for p in passages):
@@ -1341,7 +1361,10 @@ def _passages(merged: Sequence[ConceptLabels]) -> list[Passage]:
     return passages
 
 
-def _keywords(concept: dict[str, Any], languages: Sequence[str], collections: Sequence[str]) -> dict[str, tuple[str, ...]]:
+def _keywords(
+    concept: dict[str, Any], languages: Sequence[str], collections: Sequence[str]
+) -> dict[str, tuple[str, ...]]:
+    """Filter and facet fields; skill_type is split because ESCO has one "skill/competence knowledge"."""
     keywords: dict[str, tuple[str, ...]] = {"concept_type": (concept["concept_type"],)}
     if concept["code"] and concept["concept_type"] in ("occupation", "isco_group"):
         keywords["isco_group"] = (concept["code"],)

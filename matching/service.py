@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from sqlalchemy import select
+
 from kb.runtime import Runtime
 from kb.search.base import SearchIndex
 from matching import esco
-from matching.normalize import ConceptSuggestion, suggest_concepts
+from matching.normalize import ConceptSuggestion, label_vocabulary, suggest_concepts
 
 # Seeds live beside the packages (the project is installed in place, see the Makefile).
 CORE_TAXONOMY_PATH = Path(__file__).resolve().parent.parent / "seeds" / "esco_core.jsonl"
@@ -73,6 +75,26 @@ def import_core_taxonomy(runtime: Runtime, *, progress_factory: ProgressFactory 
     return report
 
 
+def _labels_in(runtime: Runtime, language: str) -> list[str]:
+    table = esco.EscoConceptText.__table__
+    query = select(table.c.preferred_label, table.c.alt_labels, table.c.hidden_labels).where(
+        table.c.language == language
+    )
+    with runtime.engine.connect() as connection:
+        return [label for row in connection.execute(query) for field in row for label in field.split("\n") if label]
+
+
+def english_label_words(runtime: Runtime) -> frozenset[str]:
+    """Words of all English ESCO labels, for guessing a query's language; kept until the
+    taxonomy changes."""
+    key = ("english_label_words", tuple(sorted(esco.counts(runtime.engine).items())))
+    cached = runtime.memo.get("english_label_words")
+    if cached is None or cached[0] != key:
+        cached = (key, label_vocabulary(_labels_in(runtime, "en")))
+        runtime.memo["english_label_words"] = cached
+    return cached[1]
+
+
 def suggest(
     runtime: Runtime,
     concept_type: str,
@@ -81,4 +103,10 @@ def suggest(
     top: int | str | None = 10,
     language: str | None = None,
 ) -> list[ConceptSuggestion]:
-    return suggest_concepts(taxonomy_index(runtime, concept_type), text, top=top, language=language)
+    return suggest_concepts(
+        taxonomy_index(runtime, concept_type),
+        text,
+        top=top,
+        language=language,
+        english_words=english_label_words(runtime),
+    )

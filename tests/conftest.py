@@ -34,6 +34,7 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         data_dir=tmp_path / "data",
         database_url=database_url,
         embedding_model=FAKE_MODEL_NAME,
+        multilingual_model=None,
         esco_dir=None,
         secret_key="test-secret",
     )
@@ -140,6 +141,7 @@ def cli_env(settings: Settings, tmp_path: Path) -> dict[str, str]:
         "HEADSTART_DATA_DIR": str(settings.data_dir),
         "HEADSTART_DATABASE_URL": settings.database_url,
         "HEADSTART_EMBEDDING_MODEL": FAKE_MODEL_NAME,
+        "HEADSTART_MULTILINGUAL_MODEL": "none",
         "HEADSTART_ESCO_DIR": str(tmp_path / "no-esco-here"),
         "HEADSTART_SEARCH": "embedded",
     }

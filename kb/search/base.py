@@ -80,6 +80,9 @@ class SearchQuery:
     offset: int = 0
     mode: SearchMode = "hybrid"
     fusion: Fusion | None = None
+    # Language of the query text when known or guessed (ISO 639-1); picks the model of a
+    # CompositeEncoder.
+    language: str | None = None
     # A precomputed query vector (benchmarks measure search without encoding).
     vector: np.ndarray | None = None
     # How many candidates each arm contributes before fusion.

@@ -291,7 +291,7 @@ class EmbeddedSearchIndex:
             if query.mode in ("hybrid", "lexical") and match:
                 lexical = self._lexical(match, allowed, wanted)
             if query.mode in ("hybrid", "dense"):
-                vector = query.vector if query.vector is not None else self.encoder.encode_query(text)
+                vector = query.vector if query.vector is not None else self.encoder.encode_query(text, language=query.language)
                 dense = self._dense(vector, allowed, wanted)
             fused = fuse(lexical, dense, query.fusion or self.fusion)
             page = fused[query.offset : query.offset + query.k]
