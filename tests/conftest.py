@@ -159,3 +159,44 @@ def run_cli(cli_env, engine):
         return runner.invoke(main, list(args), input=input, env={**cli_env, **(env or {})}, catch_exceptions=False)
 
     return run
+
+
+def _session_database_url(tmp_path_factory, name: str) -> str:
+    """A database for session-scoped data, apart from the one the per-test fixture wipes."""
+    base = os.environ.get("HEADSTART_TEST_DATABASE_URL")
+    if not base:
+        return f"sqlite:///{tmp_path_factory.mktemp(name) / 'headstart.db'}"
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    url = make_url(base)
+    database = f"{url.database}_{name}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{database}"'))
+        connection.execute(text(f'CREATE DATABASE "{database}"'))
+    admin.dispose()
+    return url.set(database=database).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def esco_runtime(tmp_path_factory, shared_esco_dir):
+    """The whole ESCO set imported and indexed with the real models, once per session.
+
+    The product's encoder: all-MiniLM-L6-v2 plus the multilingual USE.
+    """
+    from kb.runtime import Runtime
+    from matching.service import import_taxonomy
+
+    data_dir = tmp_path_factory.mktemp("esco-data")
+    settings = Settings(
+        data_dir=data_dir,
+        database_url=_session_database_url(tmp_path_factory, "esco"),
+        esco_dir=shared_esco_dir,
+        secret_key="test-secret",
+    )
+    runtime = Runtime(settings)
+    runtime.init_database()
+    import_taxonomy(runtime, shared_esco_dir)
+    yield runtime
+    runtime.close()

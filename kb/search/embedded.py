@@ -22,7 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
-from kb.embed import Encoder
+from kb.embed import CompositeEncoder, Encoder
+from kb.errors import HeadstartError
 from kb.search.base import (
     FacetCount,
     Fusion,
@@ -125,7 +126,7 @@ class EmbeddedSearchIndex:
         path: Path | str,
         *,
         name: str,
-        encoder: Encoder,
+        encoder: Encoder | CompositeEncoder,
         fusion: Fusion | None = None,
     ) -> None:
         self.name = name
@@ -150,6 +151,8 @@ class EmbeddedSearchIndex:
     ) -> int:
         """Add or replace documents; unchanged ones (same content hash) cost nothing."""
         changed_total = 0
+        with self._lock:
+            self._check_encoder()
         for start in range(0, len(documents), UPSERT_CHUNK):
             chunk = documents[start : start + UPSERT_CHUNK]
             changed = self._changed_documents(chunk)
@@ -213,6 +216,10 @@ class EmbeddedSearchIndex:
                     "INSERT INTO keywords (doc_rowid, field, value) VALUES (?, ?, ?)",
                     [(doc_rowid, field, value) for field, values in doc.keywords.items() for value in set(values)],
                 )
+            db.execute(
+                "INSERT INTO meta (key, value) VALUES ('encoder', ?) ON CONFLICT(key) DO NOTHING",
+                (self.encoder.model_name,),
+            )
             self._bump_generation()
             db.execute("COMMIT")
         except BaseException:
@@ -251,6 +258,7 @@ class EmbeddedSearchIndex:
             self._db.execute("DELETE FROM keywords")
             self._db.execute("DELETE FROM passages")
             self._db.execute("DELETE FROM docs")
+            self._db.execute("DELETE FROM meta WHERE key = 'encoder'")
             self._bump_generation()
             self._db.execute("COMMIT")
             self._matrix = None
@@ -260,6 +268,16 @@ class EmbeddedSearchIndex:
             "INSERT INTO meta (key, value) VALUES ('generation', '1') "
             "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
         )
+
+    def _check_encoder(self) -> None:
+        """Vectors of two models cannot be compared: say so instead of ranking nonsense."""
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'encoder'").fetchone()
+        if row and row[0] != self.encoder.model_name:
+            raise HeadstartError(
+                f"The search index {self.name!r} was built with the embedding model {row[0]!r}, "
+                f"but the settings now name {self.encoder.model_name!r}. "
+                "Run `headstart index rebuild` to re-index with the new model."
+            )
 
     def _generation(self) -> int:
         row = self._db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
@@ -376,6 +394,7 @@ class EmbeddedSearchIndex:
         generation = self._generation()
         if self._matrix is not None and self._matrix.generation == generation:
             return self._matrix
+        self._check_encoder()
         rows = self._db.execute(
             "SELECT rowid, doc_rowid, vector FROM passages WHERE vector IS NOT NULL ORDER BY rowid"
         ).fetchall()

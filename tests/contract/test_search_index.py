@@ -137,3 +137,21 @@ def test_query_syntax_from_users_is_taken_as_words(index: SearchIndex, text: str
 
 def test_prefix_of_the_last_word_matches_while_typing(index: SearchIndex):
     assert ids(index.search(SearchQuery(text="weld", mode="lexical"))) == ["welder"]
+
+
+def test_index_built_with_another_model_asks_for_a_rebuild(settings, engine, fake_encoder):
+    """Embedded engine only: the vectors live in its file, with the model's name."""
+    from kb.embed import Encoder
+    from kb.errors import HeadstartError
+    from kb.search.embedded import EmbeddedSearchIndex
+    from tests.fakes import HashingBackend
+
+    path = settings.search_dir / "model-change.sqlite"
+    EmbeddedSearchIndex(path, name="jobs", encoder=fake_encoder).upsert(LIBRARY)
+    other = Encoder("other-model", engine=engine, backend=HashingBackend("other-model"))
+    reopened = EmbeddedSearchIndex(path, name="jobs", encoder=other)
+    with pytest.raises(HeadstartError, match="headstart index rebuild"):
+        reopened.search(SearchQuery(text="welder"))
+    reopened.clear()
+    assert reopened.upsert(LIBRARY) == len(LIBRARY)
+    assert ids(reopened.search(SearchQuery(text="welder", k=1))) == ["welder"]

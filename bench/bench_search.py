@@ -1,0 +1,504 @@
+"""Search latency and memory of the embedded engine at 3k, 30k and 300k documents.
+
+Why: the embedded engine (kb/search/embedded.py: SQLite FTS5 + an in-memory numpy matrix
+searched by brute force) is meant to serve a Migrant Resource Centre from one laptop.
+The product owner's targets: p50 latency under 30 ms at 300k documents with query
+encoding excluded, and peak memory under 2 GB. This benchmark measures, per corpus size:
+
+- index build time (`EmbeddedSearchIndex.upsert` of every document, vectors from the
+  database cache) and the build process's peak RSS;
+- p50 / p95 latency over held-out-like queries for the modes lexical, dense and hybrid,
+  each with query encoding excluded (a precomputed `SearchQuery.vector`) and included
+  (no vector: the engine encodes it; the Encoder's in-process query cache is cleared
+  before every call so encoding really happens), reported apart, plus the encoding alone;
+- the floor for the dense arm: a pure numpy brute-force cosine top-k (k = the engine's
+  candidate count) over the same matrix, in the same process; latencies read as ratios
+  to it;
+- the search process's peak RSS (models and matrix included), measured in a fresh
+  process that only opens the index and searches, as a web worker would.
+
+Corpus: the ESCO occupations and skills as search documents
+(`matching.esco.concept_documents`), imported once into bench/out/search-source/ (whose
+vector cache makes later runs fast). Queries are ESCO alternative or hidden labels of
+random concepts, removed from their documents first (held out), as a person types a
+title that is not the preferred label. Sizes below the ESCO size are random samples;
+larger ones add replicas of every document with a new id (`<uri>#copy<n>`) and the SAME
+passage texts. Identical texts keep the corpus realistic (real label lengths, words and
+document frequencies scale with the size) and cost no encoding (the Encoder's cache
+serves them), but replicas have identical vectors: the dense arm's work per query does
+not depend on that (brute force scores every row), only which rows tie.
+
+Each size runs in two child processes (build, then search) so each peak RSS is that
+phase's own. Run by hand (the 300k build takes several minutes; the first run also
+encodes ESCO once, a few minutes):
+
+    .venv/bin/python bench/bench_search.py [--sizes 3000 30000 300000] [--queries 200]
+        [--multilingual-model none] [--profile]
+
+`--multilingual-model` defaults to the product's default (kb.config): with a second model
+every vector is both models' vectors side by side (kb.embed.CompositeEncoder); `none`
+measures the English model alone. `--profile` runs cProfile over each mode at the largest
+size and writes bench/out/bench_search.profile-<size>-<mode>.txt.
+The table goes to bench/out/bench_search.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import os
+import pstats
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from kb.config import DEFAULT_EMBEDDING_MODEL, DEFAULT_MULTILINGUAL_MODEL  # noqa: E402
+from kb.db import create_schema, make_engine  # noqa: E402
+from kb.embed import CompositeEncoder, Encoder, make_encoder  # noqa: E402
+from kb.search.base import IndexDocument, SearchMode, SearchQuery  # noqa: E402
+from kb.search.embedded import EmbeddedSearchIndex  # noqa: E402
+from matching import esco  # noqa: E402
+
+OUT = ROOT / "bench" / "out"
+DEFAULT_ESCO_DIR = ROOT.parent / "shared" / "esco"
+DEFAULT_SOURCE = OUT / "search-source" / "headstart.db"
+HELD_OUT_ANCHORS = ("alt-", "hidden-")
+MODES: tuple[SearchMode, ...] = ("lexical", "dense", "hybrid")
+P50_TARGET_MS = 30.0
+MEMORY_TARGET_MIB = 2048.0
+WARMUP_QUERIES = 5
+
+
+# --------------------------------------------------------------------------- measuring
+
+
+def peak_rss_mib() -> float:
+    """This process's peak resident set size so far (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def current_rss_mib() -> float:
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+@dataclass
+class Latency:
+    """Milliseconds of one configuration over all queries."""
+
+    samples_ms: list[float] = field(default_factory=list)
+
+    def timed(self, work: Callable[[], object]) -> None:
+        started = time.perf_counter()
+        work()
+        self.samples_ms.append((time.perf_counter() - started) * 1000)
+
+    @property
+    def p50(self) -> float:
+        return float(np.percentile(self.samples_ms, 50))
+
+    @property
+    def p95(self) -> float:
+        return float(np.percentile(self.samples_ms, 95))
+
+
+# --------------------------------------------------------------------------- corpus
+
+
+def encoder_parts(encoder: Encoder | CompositeEncoder) -> list[Encoder]:
+    if isinstance(encoder, CompositeEncoder):
+        return [encoder.primary, encoder.multilingual]
+    return [encoder]
+
+
+def clear_query_cache(encoder: Encoder | CompositeEncoder) -> None:
+    """Forget encoded queries so the next search really encodes (the cache is in-process)."""
+    for part in encoder_parts(encoder):
+        part._query_cache.clear()
+
+
+def multilingual_setting(value: str | None) -> str | None:
+    return None if value is None or value.lower() in ("", "none", "off") else value
+
+
+def open_encoder(args: argparse.Namespace) -> Encoder | CompositeEncoder:
+    """The encoder the product would use, caching vectors in the source database."""
+    engine = make_engine(f"sqlite:///{args.source_db}")
+    return make_encoder(args.model, multilingual_setting(args.multilingual_model), engine=engine)
+
+
+def prepare_source(args: argparse.Namespace) -> None:
+    """Import ESCO into the source database and encode every label once (cached after)."""
+    args.source_db.parent.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(f"sqlite:///{args.source_db}")
+    create_schema(engine)
+    started = time.perf_counter()
+    report = esco.import_esco(args.esco_dir, engine=engine)
+    print(f"source: ESCO import {time.perf_counter() - started:.1f}s ({report.added:,} added)", flush=True)
+    encoder = open_encoder(args)
+    texts = [
+        p.text
+        for concept_type in ("occupation", "skill")
+        for doc in esco.concept_documents(engine, concept_type)
+        for p in doc.passages
+        if p.embed and p.text.strip()
+    ]
+    started = time.perf_counter()
+    done = 0
+
+    def progress(n: int) -> None:
+        nonlocal done
+        done += n
+        if done % 10000 < n:
+            print(f"  vectors {done:,}/{len(texts):,}", flush=True)
+
+    encoder.encode(texts, progress=progress)
+    print(
+        f"source: {len(texts):,} label texts, {encoder.texts_encoded:,} newly encoded "
+        f"in {time.perf_counter() - started:.1f}s",
+        flush=True,
+    )
+
+
+def base_documents_and_queries(args: argparse.Namespace) -> tuple[list[IndexDocument], list[str]]:
+    """ESCO occupations and skills as documents, and held-out labels as queries (seeded)."""
+    engine = make_engine(f"sqlite:///{args.source_db}")
+    documents = [d for t in ("occupation", "skill") for d in esco.concept_documents(engine, t)]
+    engine.dispose()
+    rng = random.Random(args.seed)
+    candidates = [i for i, d in enumerate(documents) if any(p.anchor.startswith(HELD_OUT_ANCHORS) for p in d.passages)]
+    rng.shuffle(candidates)
+    queries: list[str] = []
+    seen: set[str] = set()
+    wanted = args.queries + WARMUP_QUERIES
+    for i in candidates:
+        if len(queries) >= wanted:
+            break
+        doc = documents[i]
+        labels = [p for p in doc.passages if p.anchor.startswith(HELD_OUT_ANCHORS) and p.text.casefold() not in seen]
+        if not labels:
+            continue
+        held = rng.choice(labels)
+        seen.add(held.text.casefold())
+        queries.append(held.text)
+        documents[i] = replace(doc, passages=tuple(p for p in doc.passages if p is not held))
+    return documents, queries
+
+
+def corpus(base: Sequence[IndexDocument], size: int, seed: int) -> list[IndexDocument]:
+    """`size` documents: a random sample of `base`, or `base` plus replicas with new ids."""
+    if size <= len(base):
+        return random.Random(seed).sample(list(base), size)
+    documents = list(base)
+    copy = 1
+    while len(documents) < size:
+        for doc in base[: size - len(documents)]:
+            documents.append(replace(doc, id=f"{doc.id}#copy{copy}"))
+        copy += 1
+    return documents
+
+
+# --------------------------------------------------------------------------- child: build
+
+
+def run_build(args: argparse.Namespace) -> dict[str, object]:
+    base, _ = base_documents_and_queries(args)
+    documents = corpus(base, args.size, args.seed)
+    encoder = open_encoder(args)
+    index = EmbeddedSearchIndex(args.index_path, name="bench", encoder=encoder)
+    rss_before = current_rss_mib()
+    started = time.perf_counter()
+    index.upsert(documents)
+    build_s = time.perf_counter() - started
+    passages, vectors = index._db.execute("SELECT count(*), count(vector) FROM passages").fetchone()
+    result = {
+        "documents": index.count(),
+        "passages": passages,
+        "vectors": vectors,
+        "build_s": build_s,
+        "build_texts_encoded": encoder.texts_encoded,
+        "build_rss_before_mib": rss_before,
+        "build_peak_rss_mib": peak_rss_mib(),
+        "index_file_mib": Path(args.index_path).stat().st_size / 2**20,
+    }
+    index.close()
+    return result
+
+
+# --------------------------------------------------------------------------- child: search
+
+
+def numpy_top_k(matrix: np.ndarray, vector: np.ndarray, k: int) -> np.ndarray:
+    """The floor for the dense arm: brute-force cosine (unit vectors) and a top-k, nothing else."""
+    similarities = matrix @ vector
+    top = np.argpartition(-similarities, k - 1)[:k] if k < len(similarities) else np.arange(len(similarities))
+    return top[np.argsort(-similarities[top])]
+
+
+def run_search(args: argparse.Namespace) -> dict[str, object]:
+    _, queries = base_documents_and_queries(args)
+    warmup, queries = queries[:WARMUP_QUERIES], queries[WARMUP_QUERIES:]
+    encoder = open_encoder(args)
+    rss_start = current_rss_mib()
+    # The vectors the engine would compute itself (this also loads the models).
+    vectors = {text: np.array(encoder.encode_query(text)) for text in warmup + queries}
+    clear_query_cache(encoder)
+    rss_models = current_rss_mib()
+
+    index = EmbeddedSearchIndex(args.index_path, name="bench", encoder=encoder)
+    started = time.perf_counter()
+    index.search(SearchQuery(text=warmup[0], mode="dense", vector=vectors[warmup[0]]))
+    first_dense_s = time.perf_counter() - started  # loads the vector matrix
+    rss_matrix = current_rss_mib()
+
+    configs: list[tuple[str, SearchMode | None, bool]] = [("encode only", None, True)]
+    for mode in MODES:
+        configs.append((mode, mode, False))
+        if mode != "lexical":  # lexical never encodes the query
+            configs.append((mode, mode, True))
+    latencies = {f"{name}|{encoding}": Latency() for name, _, encoding in configs}
+
+    def call(text: str, mode: SearchMode | None, encoding: bool) -> None:
+        if encoding:
+            clear_query_cache(encoder)
+        if mode is None:
+            encoder.encode_query(text)
+        else:
+            index.search(SearchQuery(text=text, mode=mode, vector=None if encoding else vectors[text]))
+
+    for text in warmup:
+        for _, mode, encoding in configs:
+            call(text, mode, encoding)
+    order = random.Random(args.seed)
+    for text in queries:
+        shuffled = list(configs)
+        order.shuffle(shuffled)  # spread background load evenly over the configurations
+        for name, mode, encoding in shuffled:
+            latencies[f"{name}|{encoding}"].timed(lambda: call(text, mode, encoding))
+    search_peak = peak_rss_mib()
+
+    matrix = index._vector_matrix().vectors
+    k = SearchQuery().candidates
+    floor = Latency()
+    for text in warmup:
+        numpy_top_k(matrix, vectors[text], k)
+    for text in queries:
+        floor.timed(lambda: numpy_top_k(matrix, vectors[text], k))
+
+    if args.profile:
+        for mode in MODES:
+            profiler = cProfile.Profile()
+            profiler.enable()
+            for text in queries:
+                index.search(SearchQuery(text=text, mode=mode, vector=vectors[text]))
+            profiler.disable()
+            write_profile(profiler, OUT / f"bench_search.profile-{args.size}-{mode}.txt")
+
+    index.close()
+    return {
+        "queries": len(queries),
+        "first_dense_s": first_dense_s,
+        "matrix_shape": list(matrix.shape),
+        "matrix_mib": matrix.nbytes / 2**20,
+        "rss_start_mib": rss_start,
+        "rss_models_mib": rss_models,
+        "rss_matrix_mib": rss_matrix,
+        "search_peak_rss_mib": search_peak,
+        "latency": {key: {"p50": v.p50, "p95": v.p95} for key, v in latencies.items()},
+        "floor": {"p50": floor.p50, "p95": floor.p95, "k": k},
+    }
+
+
+def write_profile(profiler: cProfile.Profile, path: Path) -> None:
+    buffer = io.StringIO()
+    stats = pstats.Stats(profiler, stream=buffer)
+    stats.sort_stats("cumulative").print_stats(30)
+    buffer.write("\n\n---- by own time ----\n")
+    stats.sort_stats("tottime").print_stats(20)
+    path.write_text(buffer.getvalue())
+    print(f"profile written to {path}", flush=True)
+
+
+# --------------------------------------------------------------------------- parent
+
+
+@dataclass
+class SizeResult:
+    size: int
+    build: dict[str, object]
+    search: dict[str, object]
+
+
+def run_child(args: argparse.Namespace, phase: str, size: int, index_path: Path, profile: bool) -> dict[str, object]:
+    result_path = index_path.with_suffix(f".{phase}.json")
+    command = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--child",
+        phase,
+        "--size",
+        str(size),
+        "--index-path",
+        str(index_path),
+        "--result",
+        str(result_path),
+        "--source-db",
+        str(args.source_db),
+        "--queries",
+        str(args.queries),
+        "--seed",
+        str(args.seed),
+        "--model",
+        args.model,
+        "--multilingual-model",
+        args.multilingual_model or "none",
+    ] + (["--profile"] if profile else [])
+    subprocess.run(command, check=True)
+    return json.loads(result_path.read_text())
+
+
+def render(args: argparse.Namespace, results: list[SizeResult], load: list[float]) -> str:
+    models = args.model + (f" + {multilingual_setting(args.multilingual_model)}" if multilingual_setting(args.multilingual_model) else "")
+    lines = [
+        "# Search latency and memory (embedded engine)",
+        "",
+        f"- models: {models}; CPU cores: {os.cpu_count()}; queries per configuration: {args.queries} "
+        f"(held-out ESCO alt/hidden labels, k=10); seed {args.seed}",
+        f"- replicas above the ESCO size reuse the same passage texts (see the module docstring)",
+        f"- run at {time.strftime('%Y-%m-%d %H:%M:%S')}; load average (1 min) per size: "
+        + ", ".join(f"{r.size:,}: {l:.1f}" for r, l in zip(results, load)),
+        "",
+        "## Index",
+        "",
+        "| documents | passages | vectors (matrix) | matrix MiB | index file MiB | build s | texts encoded by build "
+        "| build peak RSS MiB | first dense query s (loads matrix) | search RSS: models / +matrix MiB "
+        "| search peak RSS MiB |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        b, s = r.build, r.search
+        shape = s["matrix_shape"]
+        lines.append(
+            f"| {b['documents']:,} | {b['passages']:,} | {shape[0]:,} x {shape[1]} | {s['matrix_mib']:,.0f} "
+            f"| {b['index_file_mib']:,.0f} | {b['build_s']:.1f} | {b['build_texts_encoded']:,} "
+            f"| {b['build_peak_rss_mib']:,.0f} | {s['first_dense_s']:.2f} "
+            f"| {s['rss_models_mib']:,.0f} / {s['rss_matrix_mib']:,.0f} | {s['search_peak_rss_mib']:,.0f} |"
+        )
+    lines += [
+        "",
+        "## Latency (ms)",
+        "",
+        f"numpy floor: `matrix @ q` + argpartition top-{results[0].search['floor']['k'] if results else 100} "
+        "over the same matrix (the dense arm's lower bound).",
+        "",
+        "| documents | configuration | p50 | p95 | p50 / numpy floor |",
+        "|---:|---|---:|---:|---:|",
+    ]
+    for r in results:
+        floor = r.search["floor"]
+        lines.append(f"| {r.build['documents']:,} | numpy floor (dense, no engine) | {floor['p50']:.1f} | {floor['p95']:.1f} | 1.0x |")
+        for key, value in r.search["latency"].items():
+            name, encoding = key.split("|")
+            label = name if name == "encode only" else f"{name}, encoding {'included' if encoding == 'True' else 'excluded'}"
+            lines.append(
+                f"| {r.build['documents']:,} | {label} | {value['p50']:.1f} | {value['p95']:.1f} "
+                f"| {value['p50'] / floor['p50']:.1f}x |"
+            )
+    if results:
+        largest = results[-1]
+        lines += [
+            "",
+            "## Targets (largest size)",
+            "",
+            "| target | value | verdict |",
+            "|---|---:|---|",
+        ]
+        for mode in MODES:
+            p50 = largest.search["latency"][f"{mode}|False"]["p50"]
+            verdict = "met" if p50 < P50_TARGET_MS else "MISSED"
+            lines.append(
+                f"| {mode} p50 < {P50_TARGET_MS:.0f} ms at {largest.build['documents']:,} docs, encoding excluded "
+                f"| {p50:.1f} ms | {verdict} |"
+            )
+        for label, key, part in (
+            ("search process", "search_peak_rss_mib", largest.search),
+            ("build process", "build_peak_rss_mib", largest.build),
+        ):
+            peak = float(part[key])
+            verdict = "met" if peak < MEMORY_TARGET_MIB else "MISSED"
+            lines.append(f"| {label} peak RSS < 2 GB | {peak:,.0f} MiB | {verdict} |")
+    lines.append("")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[3000, 30000, 300000])
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--esco-dir", type=Path, default=DEFAULT_ESCO_DIR)
+    parser.add_argument("--source-db", type=Path, default=DEFAULT_SOURCE, help="ESCO + vector cache (reused)")
+    parser.add_argument("--model", default=DEFAULT_EMBEDDING_MODEL)
+    parser.add_argument("--multilingual-model", default=DEFAULT_MULTILINGUAL_MODEL, help="'none' for one model")
+    parser.add_argument("--work-dir", type=Path, default=None, help="where index files go (default: a temp dir)")
+    parser.add_argument("--profile", action="store_true", help="cProfile each mode at the largest size")
+    parser.add_argument("--out", type=Path, default=OUT / "bench_search.md")
+    # Internal: one phase of one size in a child process.
+    parser.add_argument("--child", choices=("build", "search"), help=argparse.SUPPRESS)
+    parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--index-path", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    args.source_db = args.source_db.resolve()
+
+    if args.child:
+        result = run_build(args) if args.child == "build" else run_search(args)
+        args.result.write_text(json.dumps(result))
+        return 0
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    prepare_source(args)
+    work = Path(tempfile.mkdtemp(prefix="bench-search-", dir=args.work_dir))
+    results: list[SizeResult] = []
+    loads: list[float] = []
+    try:
+        for size in sorted(args.sizes):
+            index_path = work / f"index-{size}.sqlite"
+            print(f"[{size:,}] building ...", flush=True)
+            build = run_child(args, "build", size, index_path, profile=False)
+            print(f"[{size:,}] built in {build['build_s']:.1f}s; searching ...", flush=True)
+            loads.append(os.getloadavg()[0])
+            profile = args.profile and size == max(args.sizes)
+            search = run_child(args, "search", size, index_path, profile=profile)
+            results.append(SizeResult(size, build, search))
+            for path in work.glob(f"index-{size}.sqlite*"):
+                path.unlink()
+            (OUT / "bench_search.json").write_text(json.dumps([asdict(r) for r in results], indent=1))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    table = render(args, results, loads)
+    print(table)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(table)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
