@@ -12,9 +12,6 @@ from kb.search.base import SearchIndex
 from matching import esco
 from matching.normalize import ConceptSuggestion, label_vocabulary, suggest_concepts
 
-# Seeds live beside the packages (the project is installed in place, see the Makefile).
-CORE_TAXONOMY_PATH = Path(__file__).resolve().parent.parent / "seeds" / "esco_core.jsonl"
-
 # concept type in the database -> search collection
 TAXONOMY_COLLECTIONS = {"occupation": "occupations", "skill": "skills"}
 
@@ -69,7 +66,7 @@ def import_taxonomy(
 
 def import_core_taxonomy(runtime: Runtime, *, progress_factory: ProgressFactory | None = None) -> esco.EscoImportReport:
     """The small taxonomy shipped in seeds/, for demos without the ESCO files."""
-    report = esco.import_core_taxonomy(CORE_TAXONOMY_PATH, engine=runtime.engine)
+    report = esco.import_core_taxonomy(esco.DEFAULT_CORE_TAXONOMY, engine=runtime.engine)
     if report.changed_uris:
         index_taxonomy(runtime, uris=set(report.changed_uris), progress_factory=progress_factory)
     return report

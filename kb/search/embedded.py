@@ -16,6 +16,7 @@ import html
 import re
 import sqlite3
 import threading
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,7 +37,6 @@ from kb.search.fusion import ArmScores, fuse
 
 # BM25 weights of the FTS columns: document title, passage heading, passage text.
 COLUMN_WEIGHTS = (3.0, 2.0, 1.0)
-_MARK_OPEN, _MARK_CLOSE = "\ue000", "\ue001"
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 UPSERT_CHUNK = 2000
 
@@ -87,16 +87,41 @@ def fts_match_expression(text: str, *, prefix_last: bool = True) -> str | None:
     return " OR ".join(terms)
 
 
-def _highlight(raw: str) -> str:
-    """HTML-escape a snippet, then turn the engine's private markers into <mark> tags."""
-    return html.escape(raw).replace(_MARK_OPEN, "<mark>").replace(_MARK_CLOSE, "</mark>")
+def fold(word: str) -> str:
+    """Lower case without diacritics, as the FTS5 tokenizer sees words."""
+    decomposed = unicodedata.normalize("NFKD", word.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-def _plain_snippet(text: str, limit: int = 200) -> str:
-    text = " ".join(text.split())
-    if len(text) > limit:
-        text = text[:limit].rsplit(" ", 1)[0] + " …"
-    return html.escape(text)
+def query_terms(match: str) -> tuple[frozenset[str], frozenset[str]]:
+    """Whole words and prefixes of an expression made by fts_match_expression."""
+    words = frozenset(fold(w) for w in re.findall(r'"([^"]*)"(?!\*)', match))
+    prefixes = frozenset(fold(w) for w in re.findall(r'"([^"]*)"\*', match))
+    return words, prefixes
+
+
+def highlight_snippet(text: str, terms: tuple[frozenset[str], frozenset[str]] | None, *, window: int = 30) -> str:
+    """HTML-safe excerpt of a passage around its first matching word, matches in <mark>.
+
+    Done here rather than with FTS5's snippet(), which would re-run the match for every
+    hit; the rule is the tokenizer's (words folded the same way), so marks agree with BM25.
+    """
+    tokens = re.split(r"(\w+)", " ".join(text.split()))
+    words, prefixes = terms or (frozenset(), frozenset())
+    marked = []
+    first = None
+    for position, token in enumerate(tokens):
+        if position % 2 == 1:
+            folded = fold(token)
+            if folded in words or any(folded.startswith(p) for p in prefixes):
+                first = position if first is None else first
+                marked.append(f"<mark>{html.escape(token)}</mark>")
+                continue
+        marked.append(html.escape(token))
+    start = max(0, (first or 0) - window // 3 * 2)
+    end = min(len(marked), start + window * 2)
+    excerpt = "".join(marked[start:end]).strip()
+    return ("… " if start > 0 else "") + excerpt + (" …" if end < len(marked) else "")
 
 
 @dataclass
@@ -142,6 +167,8 @@ class EmbeddedSearchIndex:
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.execute("PRAGMA busy_timeout=30000")
         self._db.executescript(_SCHEMA)
+        weights = ", ".join(str(w) for w in COLUMN_WEIGHTS)
+        self._db.execute(f"INSERT INTO passages_fts (passages_fts, rank) VALUES ('rank', 'bm25({weights})')")
         self._matrix: _VectorMatrix | None = None
 
     # ------------------------------------------------------------------ writing
@@ -313,13 +340,11 @@ class EmbeddedSearchIndex:
                 dense = self._dense(vector, allowed, wanted)
             fused = fuse(lexical, dense, query.fusion or self.fusion)
             page = fused[query.offset : query.offset + query.k]
-            candidate_rowids = set(lexical.scores) if lexical else set()
+            candidates = self._lexical_matches(match, allowed) if lexical else set()
             if dense:
-                candidate_rowids.update(dense.scores)
-            total = len(candidate_rowids)
-            if lexical and lexical.total > len(lexical.scores):
-                total += lexical.total - len(lexical.scores)
-            facets = self._facets(query.facets, match if lexical else None, candidate_rowids, allowed)
+                candidates.update(dense.scores)
+            total = len(candidates)
+            facets = self._facet_counts(query.facets, candidates) if query.facets else {}
             hits = self._hits(page, lexical, dense, match)
             return SearchResult(hits=hits, total=total, facets=facets)
 
@@ -338,24 +363,39 @@ class EmbeddedSearchIndex:
         return allowed
 
     def _lexical(self, match: str, allowed: set[int] | None, wanted: int) -> ArmScores:
-        weights = ", ".join(str(w) for w in COLUMN_WEIGHTS)
-        rows = self._db.execute(
-            f"SELECT rowid, doc_rowid, -bm25(passages_fts, {weights}) AS score "
-            "FROM passages_fts WHERE passages_fts MATCH ? ORDER BY score DESC",
-            (match,),
-        )
-        best: dict[int, tuple[float, int]] = {}
-        for passage_rowid, doc_rowid, score in rows:
-            if allowed is not None and doc_rowid not in allowed:
-                continue
-            if doc_rowid not in best:
-                best[doc_rowid] = (score, passage_rowid)
-        top = dict(list(best.items())[:wanted])
+        """Best-scoring passages by BM25 (FTS5 ranks in C), then the best one per document."""
+        condition, params = "", [match]
+        if allowed is not None and len(allowed) <= 900:
+            condition = f" AND doc_rowid IN ({','.join('?' * len(allowed))})"
+            params += sorted(allowed)
+        limit = wanted * 4
+        while True:
+            rows = self._db.execute(
+                "SELECT rowid, doc_rowid, -rank FROM passages_fts "
+                f"WHERE passages_fts MATCH ?{condition} ORDER BY rank LIMIT ?",
+                (*params, limit),
+            ).fetchall()
+            best: dict[int, tuple[float, int]] = {}
+            for passage_rowid, doc_rowid, score in rows:
+                if allowed is not None and doc_rowid not in allowed:
+                    continue
+                if doc_rowid not in best:
+                    best[doc_rowid] = (score, passage_rowid)
+                    if len(best) >= wanted:
+                        break
+            if len(best) >= wanted or len(rows) < limit:
+                break
+            limit *= 4
         return ArmScores(
-            scores={doc: score for doc, (score, _) in top.items()},
-            passages={doc: passage for doc, (_, passage) in top.items()},
-            total=len(best),
+            scores={doc: score for doc, (score, _) in best.items()},
+            passages={doc: passage for doc, (_, passage) in best.items()},
         )
+
+    def _lexical_matches(self, match: str, allowed: set[int] | None) -> set[int]:
+        """Every document with a matching passage: for the total and the facet counts."""
+        rows = self._db.execute("SELECT DISTINCT doc_rowid FROM passages_fts WHERE passages_fts MATCH ?", (match,))
+        matched = {row[0] for row in rows}
+        return matched if allowed is None else matched & allowed
 
     def _dense(self, vector: np.ndarray, allowed: set[int] | None, wanted: int) -> ArmScores:
         matrix = self._vector_matrix()
@@ -424,25 +464,6 @@ class EmbeddedSearchIndex:
         facets = self._facet_counts(query.facets, {row[0] for row in rows})
         return SearchResult(hits=hits, total=len(rows), facets=facets)
 
-    def _facets(
-        self,
-        fields: Sequence[str],
-        match: str | None,
-        candidates: set[int],
-        allowed: set[int] | None,
-    ) -> dict[str, list[FacetCount]]:
-        if not fields:
-            return {}
-        rowids = set(candidates)
-        if match:
-            # Every lexical match counts, not just the candidates that were fused.
-            for (doc_rowid,) in self._db.execute(
-                "SELECT DISTINCT doc_rowid FROM passages_fts WHERE passages_fts MATCH ?", (match,)
-            ):
-                if allowed is None or doc_rowid in allowed:
-                    rowids.add(doc_rowid)
-        return self._facet_counts(fields, rowids)
-
     def _facet_counts(self, fields: Sequence[str], rowids: set[int]) -> dict[str, list[FacetCount]]:
         facets: dict[str, list[FacetCount]] = {}
         for field in fields:
@@ -464,24 +485,20 @@ class EmbeddedSearchIndex:
         dense: ArmScores | None,
         match: str | None,
     ) -> list[Hit]:
+        doc_rowids = [doc_rowid for doc_rowid, _ in page]
+        docs = self._rows_by_rowid("SELECT rowid, id, title FROM docs", doc_rowids)
+        chosen: dict[int, int] = {}
+        for doc_rowid in doc_rowids:
+            if lexical and doc_rowid in lexical.passages:
+                chosen[doc_rowid] = lexical.passages[doc_rowid]
+            elif dense and doc_rowid in dense.passages:
+                chosen[doc_rowid] = dense.passages[doc_rowid]
+        passages = self._rows_by_rowid("SELECT rowid, anchor, heading, text FROM passages", list(chosen.values()))
+        terms = query_terms(match) if match else None
         hits = []
         for doc_rowid, score in page:
-            doc_id, title = self._db.execute("SELECT id, title FROM docs WHERE rowid = ?", (doc_rowid,)).fetchone()
-            passage_rowid = None
-            if lexical and doc_rowid in lexical.passages:
-                passage_rowid = lexical.passages[doc_rowid]
-            elif dense and doc_rowid in dense.passages:
-                passage_rowid = dense.passages[doc_rowid]
-            anchor, heading, snippet, text = "", "", "", ""
-            if passage_rowid is not None:
-                anchor, heading, text = self._db.execute(
-                    "SELECT anchor, heading, text FROM passages WHERE rowid = ?", (passage_rowid,)
-                ).fetchone()
-                snippet = self._snippet(passage_rowid, match) if match else None
-                if not snippet or _MARK_OPEN not in snippet:
-                    snippet = _plain_snippet(text)
-                else:
-                    snippet = _highlight(snippet)
+            doc_id, title = docs[doc_rowid]
+            anchor, heading, text = passages.get(chosen.get(doc_rowid), ("", "", ""))
             hits.append(
                 Hit(
                     id=doc_id,
@@ -489,7 +506,7 @@ class EmbeddedSearchIndex:
                     title=title,
                     passage_anchor=anchor,
                     passage_heading=heading,
-                    snippet=snippet,
+                    snippet=highlight_snippet(text, terms) if text else "",
                     passage_text=text,
                     lexical_score=lexical.scores.get(doc_rowid) if lexical else None,
                     dense_score=dense.scores.get(doc_rowid) if dense else None,
@@ -497,10 +514,11 @@ class EmbeddedSearchIndex:
             )
         return hits
 
-    def _snippet(self, passage_rowid: int, match: str) -> str | None:
-        row = self._db.execute(
-            f"SELECT snippet(passages_fts, 2, '{_MARK_OPEN}', '{_MARK_CLOSE}', '…', 24) "
-            "FROM passages_fts WHERE passages_fts MATCH ? AND rowid = ?",
-            (match, passage_rowid),
-        ).fetchone()
-        return row[0] if row else None
+    def _rows_by_rowid(self, select: str, rowids: list[int]) -> dict[int, tuple]:
+        rows: dict[int, tuple] = {}
+        for start in range(0, len(rowids), 500):
+            chunk = rowids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self._db.execute(f"{select} WHERE rowid IN ({marks})", chunk):
+                rows[row[0]] = tuple(row[1:])
+        return rows
