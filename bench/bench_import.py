@@ -251,11 +251,18 @@ def main() -> int:
     parser.add_argument(
         "--batch-size", type=int, default=None, help="baseline batch size (default: each backend's own)"
     )
+    parser.add_argument(
+        "--torch-threads", type=int, default=None, help="torch intra-op threads (default: torch's, as the product)"
+    )
     parser.add_argument("--profile", action="store_true", help="run the product phase under cProfile")
     parser.add_argument("--work-dir", type=Path, default=None, help="where the data dirs go (default: a temp dir)")
     parser.add_argument("--keep", action="store_true", help="keep the data dirs")
     parser.add_argument("--out", type=Path, default=OUT / "bench_import.md")
     args = parser.parse_args()
+    if args.torch_threads:
+        import torch
+
+        torch.set_num_threads(args.torch_threads)
     multilingual = None if str(args.multilingual_model).lower() in ("", "none", "off") else args.multilingual_model
 
     OUT.mkdir(parents=True, exist_ok=True)

@@ -51,7 +51,6 @@ import json
 import os
 import pstats
 import random
-import resource
 import shutil
 import subprocess
 import sys
@@ -86,17 +85,25 @@ WARMUP_QUERIES = 5
 # --------------------------------------------------------------------------- measuring
 
 
+def _status_mib(key: str) -> float:
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith(key + ":"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 def peak_rss_mib() -> float:
-    """This process's peak resident set size so far (Linux reports KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """This process's peak resident set size so far.
+
+    VmHWM, not getrusage's ru_maxrss: Linux carries ru_maxrss over fork and exec, so a
+    child would report the parent's peak when that is higher.
+    """
+    return _status_mib("VmHWM")
 
 
 def current_rss_mib() -> float:
-    with open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
+    return _status_mib("VmRSS")
 
 
 @dataclass
@@ -369,9 +376,17 @@ def run_child(args: argparse.Namespace, phase: str, size: int, index_path: Path,
         args.model,
         "--multilingual-model",
         args.multilingual_model or "none",
-    ] + (["--profile"] if profile else [])
+    ]
+    command += ["--torch-threads", str(args.torch_threads)] if args.torch_threads else []
+    command += ["--profile"] if profile else []
     subprocess.run(command, check=True)
     return json.loads(result_path.read_text())
+
+
+def torch_threads() -> int:
+    import torch
+
+    return torch.get_num_threads()
 
 
 def render(args: argparse.Namespace, results: list[SizeResult], load: list[float]) -> str:
@@ -380,7 +395,7 @@ def render(args: argparse.Namespace, results: list[SizeResult], load: list[float
         "# Search latency and memory (embedded engine)",
         "",
         f"- models: {models}; CPU cores: {os.cpu_count()}; queries per configuration: {args.queries} "
-        f"(held-out ESCO alt/hidden labels, k=10); seed {args.seed}",
+        f"(held-out ESCO alt/hidden labels, k=10); seed {args.seed}; torch threads: {torch_threads()}",
         f"- replicas above the ESCO size reuse the same passage texts (see the module docstring)",
         f"- run at {time.strftime('%Y-%m-%d %H:%M:%S')}; load average (1 min) per size: "
         + ", ".join(f"{r.size:,}: {l:.1f}" for r, l in zip(results, load)),
@@ -458,6 +473,9 @@ def main() -> int:
     parser.add_argument("--model", default=DEFAULT_EMBEDDING_MODEL)
     parser.add_argument("--multilingual-model", default=DEFAULT_MULTILINGUAL_MODEL, help="'none' for one model")
     parser.add_argument("--work-dir", type=Path, default=None, help="where index files go (default: a temp dir)")
+    parser.add_argument(
+        "--torch-threads", type=int, default=None, help="torch intra-op threads (default: torch's, as the product)"
+    )
     parser.add_argument("--profile", action="store_true", help="cProfile each mode at the largest size")
     parser.add_argument("--out", type=Path, default=OUT / "bench_search.md")
     # Internal: one phase of one size in a child process.
@@ -467,6 +485,10 @@ def main() -> int:
     parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     args.source_db = args.source_db.resolve()
+    if args.torch_threads:
+        import torch
+
+        torch.set_num_threads(args.torch_threads)
 
     if args.child:
         result = run_build(args) if args.child == "build" else run_search(args)

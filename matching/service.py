@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import select
@@ -15,7 +14,7 @@ from matching.normalize import ConceptSuggestion, label_vocabulary, suggest_conc
 # concept type in the database -> search collection
 TAXONOMY_COLLECTIONS = {"occupation": "occupations", "skill": "skills"}
 
-ProgressFactory = Callable[[str, int], object]
+ProgressFactory = esco.ProgressFactory
 
 
 def taxonomy_index(runtime: Runtime, concept_type: str) -> SearchIndex:
@@ -66,7 +65,7 @@ def import_taxonomy(
 
 def import_core_taxonomy(runtime: Runtime, *, progress_factory: ProgressFactory | None = None) -> esco.EscoImportReport:
     """The small taxonomy shipped in seeds/, for demos without the ESCO files."""
-    report = esco.import_core_taxonomy(esco.DEFAULT_CORE_TAXONOMY, engine=runtime.engine)
+    report = esco.import_core_taxonomy(esco.DEFAULT_CORE_TAXONOMY, engine=runtime.engine, progress_factory=progress_factory)
     if report.changed_uris:
         index_taxonomy(runtime, uris=set(report.changed_uris), progress_factory=progress_factory)
     return report
