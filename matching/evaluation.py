@@ -84,7 +84,7 @@ def run_arms(
     for query, vector in zip(queries, vectors):
         arms = []
         for mode in ("lexical", "dense"):
-            result = index.search(SearchQuery(text=query.text, k=candidates, mode=mode, vector=vector))
+            result = index.search(SearchQuery(text=query.text, k=candidates, mode=mode, vector=vector, track_total=False))
             field = "lexical_score" if mode == "lexical" else "dense_score"
             arms.append(ArmScores(scores={hit.id: getattr(hit, field) for hit in result.hits}))
         runs.append(ArmRuns(query, arms[0], arms[1]))

@@ -85,7 +85,7 @@ def suggest_concepts(
     text, count, language = validate_suggest_request(text, top, language)
     if language is None:
         language = guess_query_language(text, english_words) if english_words else "en"
-    result = index.search(SearchQuery(text=text, k=count, language=language))
+    result = index.search(SearchQuery(text=text, k=count, language=language, track_total=False))
     return [
         ConceptSuggestion(uri=hit.id, label=hit.title, score=round(hit.score, 4), matched_label=hit.passage_text)
         for hit in result.hits

@@ -87,6 +87,9 @@ class SearchQuery:
     vector: np.ndarray | None = None
     # How many candidates each arm contributes before fusion.
     candidates: int = 100
+    # Count every lexical match for `total` (a results page shows it); suggestions and
+    # evaluations that only need the top hits turn it off and save a pass over matches.
+    track_total: bool = True
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,9 @@ from kb.search.fusion import ArmScores, fuse
 # BM25 weights of the FTS columns: document title, passage heading, passage text.
 COLUMN_WEIGHTS = (3.0, 2.0, 1.0)
 _TOKEN = re.compile(r"\w+", re.UNICODE)
-UPSERT_CHUNK = 2000
+# Words in a larger share of passages than this are left out of the lexical query.
+COMMON_WORD_SHARE = 0.05
+UPSERT_CHUNK = 500  # documents per transaction; also how often progress moves
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -69,22 +71,34 @@ CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(
     title, heading, text, doc_rowid UNINDEXED,
     tokenize = 'unicode61 remove_diacritics 2'
 );
+CREATE VIRTUAL TABLE IF NOT EXISTS passages_vocab USING fts5vocab(passages_fts, 'row');
 """
 
 
-def fts_match_expression(text: str, *, prefix_last: bool = True) -> str | None:
-    """Words of a free-text query as an FTS5 OR-query; no user syntax reaches FTS5.
+def query_words(text: str) -> list[str]:
+    """Distinct words of a query, folded as the FTS5 tokenizer folds them."""
+    return list(dict.fromkeys(fold(word) for word in _TOKEN.findall(text)))
+
+
+def fts_match_expression(words: Sequence[str], *, prefix: str | None = None) -> str | None:
+    """Words as an FTS5 OR-query; no user syntax reaches FTS5.
 
     Every word is quoted, so operators, quotes and column filters typed by users are
-    plain words. The last word also matches as a prefix when the query is typed live.
+    plain words. `prefix` (the last word while a query is typed live) also matches as a
+    prefix.
     """
-    words = _TOKEN.findall(text.lower())
-    if not words:
+    terms = [f'"{word}"' for word in words]
+    if prefix and len(prefix) >= 3:
+        terms = [term for term in terms if term != f'"{prefix}"'] + [f'("{prefix}" OR "{prefix}"*)']
+    return " OR ".join(terms) or None
+
+
+def typed_prefix(text: str) -> str | None:
+    """The last word of a query still being typed (no space or punctuation after it)."""
+    words = _TOKEN.findall(text)
+    if not words or text.rstrip() != text or text.endswith(tuple(".,;:!?")):
         return None
-    terms = [f'"{word}"' for word in dict.fromkeys(words)]
-    if prefix_last and len(words[-1]) >= 3 and not text.rstrip().endswith(tuple(" .,;")):
-        terms[-1] = f'("{words[-1]}" OR "{words[-1]}"*)'
-    return " OR ".join(terms)
+    return fold(words[-1])
 
 
 def fold(word: str) -> str:
@@ -170,6 +184,7 @@ class EmbeddedSearchIndex:
         weights = ", ".join(str(w) for w in COLUMN_WEIGHTS)
         self._db.execute(f"INSERT INTO passages_fts (passages_fts, rank) VALUES ('rank', 'bm25({weights})')")
         self._matrix: _VectorMatrix | None = None
+        self._passages_counted: tuple[int, int] | None = None
 
     # ------------------------------------------------------------------ writing
 
@@ -332,7 +347,7 @@ class EmbeddedSearchIndex:
                 return self._browse(query, allowed)
             wanted = max(query.candidates, query.offset + query.k)
             lexical = dense = None
-            match = fts_match_expression(text)
+            match = fts_match_expression(self._selective_words(query_words(text)), prefix=typed_prefix(query.text))
             if query.mode in ("hybrid", "lexical") and match:
                 lexical = self._lexical(match, allowed, wanted)
             if query.mode in ("hybrid", "dense"):
@@ -340,13 +355,38 @@ class EmbeddedSearchIndex:
                 dense = self._dense(vector, allowed, wanted)
             fused = fuse(lexical, dense, query.fusion or self.fusion)
             page = fused[query.offset : query.offset + query.k]
-            candidates = self._lexical_matches(match, allowed) if lexical else set()
+            needs_all_matches = query.track_total or bool(query.facets)
+            if lexical and needs_all_matches:
+                candidates = self._lexical_matches(match, allowed)
+            else:
+                candidates = set(lexical.scores) if lexical else set()
             if dense:
                 candidates.update(dense.scores)
             total = len(candidates)
             facets = self._facet_counts(query.facets, candidates) if query.facets else {}
             hits = self._hits(page, lexical, dense, match)
             return SearchResult(hits=hits, total=total, facets=facets)
+
+    def _selective_words(self, words: list[str]) -> list[str]:
+        """Drop words found in more than COMMON_WORD_SHARE of passages ("and", "of" ...).
+
+        Such words cost most of the BM25 time (every passage that has them is scored)
+        and weigh little in the ranking; a query made only of them keeps its rarest word.
+        """
+        if len(words) < 2:
+            return words
+        marks = ",".join("?" * len(words))
+        frequency = dict(self._db.execute(f"SELECT term, doc FROM passages_vocab WHERE term IN ({marks})", words))
+        limit = COMMON_WORD_SHARE * self._passage_count()
+        kept = [word for word in words if frequency.get(word, 0) <= limit]
+        return kept or [min(words, key=lambda word: frequency.get(word, 0))]
+
+    def _passage_count(self) -> int:
+        generation = self._generation()
+        if self._passages_counted is None or self._passages_counted[0] != generation:
+            count = self._db.execute("SELECT count(*) FROM passages").fetchone()[0]
+            self._passages_counted = (generation, count)
+        return self._passages_counted[1]
 
     def _allowed_doc_rowids(self, filters: dict[str, tuple[str, ...]]) -> set[int] | None:
         allowed: set[int] | None = None
