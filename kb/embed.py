@@ -173,6 +173,14 @@ class Encoder:
         """Many query vectors at once; a single model ignores the languages."""
         return self.encode(texts)
 
+    @property
+    def models(self) -> tuple[str, ...]:
+        """The roles a passage may ask for (see kb.search.base.Passage.vector_model)."""
+        return ("any", "primary")
+
+    def encode_for(self, texts: Sequence[str], model: str, *, progress: ProgressCallback | None = None) -> np.ndarray:
+        return self.encode(texts, progress=progress)
+
     def _cached_vectors(self, hashes: Iterable[str]) -> dict[str, np.ndarray]:
         if self.engine is None:
             return {}
@@ -212,17 +220,17 @@ class CompositeEncoder:
     Why: the default model (English all-MiniLM-L6-v2) ranks English job titles best, but
     is blind to "soudeur" or "سائق شاحنة"; the multilingual Universal Sentence Encoder
     understands those at a small cost on English (bench/README.md, cross-lingual table).
-    A document vector is both models' vectors side by side, scaled to unit length; a query
-    fills only the half of the model that suits its language and leaves the other half
-    zero, so its cosine with a document is that one model's cosine (halved), and English
-    and non-English queries each get the better model without a second index.
+    A passage vector is both models' vectors side by side (or one of them and zeros, when
+    the passage asks for one model); a query fills only the half of the model that suits
+    its language and leaves the other half zero, so its dot product with a passage is that
+    one model's cosine, and English and non-English queries each get the better model
+    without a second index.
     """
 
     def __init__(self, primary: Encoder, multilingual: Encoder) -> None:
         self.primary = primary
         self.multilingual = multilingual
         self.model_name = f"{primary.model_name}+{multilingual.model_name}"
-        self._scale = np.float32(1.0 / np.sqrt(2.0))
 
     @property
     def dimension(self) -> int:
@@ -232,10 +240,25 @@ class CompositeEncoder:
     def texts_encoded(self) -> int:
         return self.primary.texts_encoded + self.multilingual.texts_encoded
 
+    @property
+    def blocks(self) -> tuple[tuple[int, int], ...]:
+        """Column ranges of the two models in a vector."""
+        return ((0, self.primary.dimension), (self.primary.dimension, self.dimension))
+
+    @property
+    def models(self) -> tuple[str, ...]:
+        return ("any", "primary", "multilingual")
+
     def encode(self, texts: Sequence[str], *, progress: ProgressCallback | None = None) -> np.ndarray:
-        first = self.primary.encode(texts, progress=progress)
-        second = self.multilingual.encode(texts)
-        return np.hstack([first, second]) * self._scale
+        return self.encode_for(texts, "any", progress=progress)
+
+    def encode_for(self, texts: Sequence[str], model: str, *, progress: ProgressCallback | None = None) -> np.ndarray:
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        if model in ("any", "primary"):
+            out[:, : self.primary.dimension] = self.primary.encode(texts, progress=progress)
+        if model in ("any", "multilingual"):
+            out[:, self.primary.dimension :] = self.multilingual.encode(texts)
+        return out
 
     def encode_queries(self, texts: Sequence[str], languages: Sequence[str | None]) -> np.ndarray:
         """Many query vectors at once, batched per model (evaluations, batch suggestion)."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from kb.errors import BadRequest
 from kb.languages import normalize_language
-from kb.search.base import SearchIndex, SearchQuery
+from kb.search.base import Hit, SearchIndex, SearchQuery
 
 MAX_QUERY_CHARS = 500
 MAX_TOP = 100
@@ -87,6 +87,11 @@ def suggest_concepts(
         language = guess_query_language(text, english_words) if english_words else "en"
     result = index.search(SearchQuery(text=text, k=count, language=language, track_total=False))
     return [
-        ConceptSuggestion(uri=hit.id, label=hit.title, score=round(hit.score, 4), matched_label=hit.passage_text)
+        ConceptSuggestion(uri=hit.id, label=hit.title, score=round(hit.score, 4), matched_label=_matched_label(hit))
         for hit in result.hits
     ]
+
+
+def _matched_label(hit: Hit) -> str:
+    """The label that matched; a match on the description is shown as the concept's title."""
+    return hit.title if hit.passage_anchor.startswith("desc") else hit.passage_text

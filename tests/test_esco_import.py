@@ -185,7 +185,11 @@ def test_french_file_adds_labels_to_the_same_concepts(engine):
     assert anchors["pref-fr"].text == "soudeur d'établi"
     assert anchors["alt-fr-1"].text == "soudeur"
     assert anchors["hidden-en-0"].text == "welda"
-    assert anchors["desc-fr"].embed is False and anchors["desc-en"].embed is False
+    # Descriptions are embedded by the English model with their title; labels by the
+    # multilingual one (bench/README.md says why).
+    assert anchors["desc-fr"].vector_model == "primary"
+    assert anchors["desc-fr"].vector_text == "soudeur d'établi. " + anchors["desc-fr"].text
+    assert anchors["alt-fr-1"].vector_model == "multilingual"
     assert all(p.embed for p in welder.passages if not p.anchor.startswith("desc-"))
 
 
@@ -238,7 +242,7 @@ def test_concept_documents(engine):
         "reuse_level": ("transversal",),
         "collections": ("languageSkillsCollection",),
     }
-    assert [p.text for p in speak.passages if p.embed] == [
+    assert [p.text for p in speak.passages if p.vector_model == "multilingual"] == [
         "interact verbally in Esperanto",
         "speak Esperanto",
         "converse in Esperanto",

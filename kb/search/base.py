@@ -19,18 +19,31 @@ import numpy as np
 SearchMode = Literal["hybrid", "lexical", "dense"]
 
 
+VectorModel = Literal["any", "primary", "multilingual"]
+
+
 @dataclass(frozen=True)
 class Passage:
     """A searchable piece of a document: a label, a paragraph, a handbook subsection.
 
-    `embed` is False for passages that only the lexical arm should see (long text that
-    would cost more to encode than it adds to the dense arm).
+    `embed` is False for passages that only the lexical arm should see. `vector_text`,
+    when set, is what the dense arm encodes instead of `text` (a description encoded with
+    its title, say). `vector_model` says which model of a CompositeEncoder encodes it:
+    measurements on ESCO (bench/README.md) showed the English model works best on a
+    concept's title and description, the multilingual one on its short labels; passages
+    for a model the encoder lacks are left to the lexical arm.
     """
 
     anchor: str
     text: str
     heading: str = ""
     embed: bool = True
+    vector_text: str | None = None
+    vector_model: VectorModel = "any"
+
+    @property
+    def text_to_embed(self) -> str:
+        return self.vector_text if self.vector_text is not None else self.text
 
 
 @dataclass(frozen=True)
@@ -47,7 +60,7 @@ class IndexDocument:
             [
                 self.title,
                 self.language,
-                [[p.anchor, p.heading, p.text, p.embed] for p in self.passages],
+                [[p.anchor, p.heading, p.text, p.embed, p.vector_text, p.vector_model] for p in self.passages],
                 sorted((k, sorted(v)) for k, v in self.keywords.items()),
             ],
             ensure_ascii=False,

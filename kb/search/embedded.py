@@ -30,6 +30,7 @@ from kb.search.base import (
     Fusion,
     Hit,
     IndexDocument,
+    Passage,
     SearchQuery,
     SearchResult,
 )
@@ -220,9 +221,24 @@ class EmbeddedSearchIndex:
                 )
         return [doc for doc in latest.values() if existing.get(doc.id) != doc.content_hash()]
 
+    def _embedded(self, passage: Passage) -> bool:
+        return passage.embed and passage.vector_model in self.encoder.models and bool(passage.text_to_embed.strip())
+
     def _passage_vectors(self, documents: Sequence[IndexDocument]) -> np.ndarray:
-        texts = [p.text for doc in documents for p in doc.passages if p.embed and p.text.strip()]
-        return self.encoder.encode(texts)
+        """Vectors of the passages to embed, in document order, one encoder call per model."""
+        passages = [p for doc in documents for p in doc.passages if self._embedded(p)]
+        if not passages:
+            return np.zeros((0, 0), dtype=np.float32)
+        by_model: dict[str, list[int]] = {}
+        for position, passage in enumerate(passages):
+            by_model.setdefault(passage.vector_model, []).append(position)
+        out: np.ndarray | None = None
+        for model, positions in by_model.items():
+            vectors = self.encoder.encode_for([passages[i].text_to_embed for i in positions], model)
+            if out is None:
+                out = np.zeros((len(passages), vectors.shape[1]), dtype=np.float32)
+            out[positions] = vectors
+        return out
 
     def _write(self, documents: Sequence[IndexDocument], vectors: np.ndarray) -> None:
         db = self._db
@@ -239,7 +255,7 @@ class EmbeddedSearchIndex:
                 passage_rows = []
                 for passage in doc.passages:
                     blob = None
-                    if passage.embed and passage.text.strip():
+                    if self._embedded(passage):
                         blob = vectors[vector_index].tobytes()
                         vector_index += 1
                     passage_rows.append((doc_rowid, passage.anchor, passage.heading, passage.text, blob))
