@@ -11,8 +11,12 @@ cache, search indexing) should add little on top. This benchmark measures, in on
 2. the baseline: `model.encode(texts, batch_size=..., normalize_embeddings=True)` on those
    recorded texts, one call, with the same model object the product uses. When the
    settings add a multilingual model (Settings.multilingual_model: the product then
-   encodes every text with both models, see kb.embed.CompositeEncoder), that model's raw
-   encode of its recorded texts is timed too and the baseline is the sum;
+   encodes each passage with the model or models it asks for, see
+   kb.embed.CompositeEncoder), each model's raw encode of the texts recorded for it is
+   timed and the baseline is the sum. By default the
+   baseline runs before and again after the product and the product is compared with
+   their mean (`--baseline-runs 1` to skip the second), because a shared machine's speed
+   drifts; the spread of the two runs is reported;
 3. the product: `matching.service.import_taxonomy(Runtime(Settings(...)), esco_dir)` into
    a fresh data dir (parsing, database writes, encoding, indexing): wall time, ratio to
    the baseline (target: at most 1.2x), texts encoded (Encoder.texts_encoded);
@@ -23,13 +27,14 @@ Wall time is what users see; process CPU time is reported beside it because the 
 may be shared (load averages are printed too). Peak RSS is the process's high-water mark
 after each phase (it only grows).
 
-Run by hand (about 2 x the time of encoding ~50k labels: a few minutes on 2 cores):
+Run by hand (about 3 x the time of encoding ESCO once: ten minutes or more on 2 cores):
 
     .venv/bin/python bench/bench_import.py [--esco-dir ../shared/esco] [--limit 500]
-        [--batch-size 64] [--multilingual-model none] [--profile]
+        [--batch-size 64] [--multilingual-model none] [--torch-threads 1] [--profile]
 
 `--multilingual-model` defaults to the product's default (kb.config); `none` measures the
-English model alone.
+English model alone. `--torch-threads` sets torch's intra-op threads for the whole run
+(baseline and product alike); by default torch's own choice is kept, as in the product.
 `--limit N` keeps the first N concepts of every concept file (relation files whole) for
 a quick run. `--profile` runs the product phase under cProfile (slower: its ratio is not
 the product's) and writes the top functions to bench/out/bench_import.profile.txt.
@@ -254,6 +259,13 @@ def main() -> int:
     parser.add_argument(
         "--torch-threads", type=int, default=None, help="torch intra-op threads (default: torch's, as the product)"
     )
+    parser.add_argument(
+        "--baseline-runs",
+        type=int,
+        choices=(1, 2),
+        default=2,
+        help="2: time the baseline before and after the product and compare with their mean",
+    )
     parser.add_argument("--profile", action="store_true", help="run the product phase under cProfile")
     parser.add_argument("--work-dir", type=Path, default=None, help="where the data dirs go (default: a temp dir)")
     parser.add_argument("--keep", action="store_true", help="keep the data dirs")
@@ -282,25 +294,19 @@ def main() -> int:
         dry, texts = dry_run(esco_dir, settings_for(work / "dry", multilingual), template)
         print(", ".join(f"{name}: {len(t):,} distinct texts" for name, t in texts.items()), flush=True)
 
-        baselines: list[Phase] = []
-        for name, backend in backends.items():
-            raw_encode(backend, texts[name][:64], args.batch_size)  # warm up
-            phase, _ = measure(
-                f"baseline: raw {name} encode",
-                lambda backend=backend, name=name: raw_encode(backend, texts[name], args.batch_size),
-                encoded=lambda name=name: len(texts[name]),
-            )
-            baselines.append(phase)
-        baseline = Phase(
-            name="baseline total",
-            wall_s=sum(p.wall_s for p in baselines),
-            cpu_s=sum(p.cpu_s for p in baselines),
-            texts_encoded=sum(p.texts_encoded or 0 for p in baselines),
-            peak_rss_mib=peak_rss_mib(),
-            load_before=baselines[0].load_before,
-            load_after=baselines[-1].load_after,
-        )
+        def run_baseline(when: str) -> list[Phase]:
+            phases = []
+            for name, backend in backends.items():
+                raw_encode(backend, texts[name][:64], args.batch_size)  # warm up
+                phase, _ = measure(
+                    f"baseline ({when}): raw {name} encode",
+                    lambda backend=backend, name=name: raw_encode(backend, texts[name], args.batch_size),
+                    encoded=lambda name=name: len(texts[name]),
+                )
+                phases.append(phase)
+            return phases
 
+        baseline_runs = [("before", run_baseline("before"))]
         runtime = Runtime(settings_for(work / "product", multilingual))
         runtime.init_database()
         profiler = cProfile.Profile() if args.profile else None
@@ -328,6 +334,8 @@ def main() -> int:
         reimport.note = f"{len(second_report.changed_uris):,} concepts changed"
         index_sizes = {name: runtime.index(name).count() for name in ("occupations", "skills")}
         runtime.close()
+        if args.baseline_runs > 1:  # bracket the product: the machine's speed may drift
+            baseline_runs.append(("after", run_baseline("after")))
 
         table = render(
             args=args,
@@ -335,8 +343,7 @@ def main() -> int:
             esco_dir=esco_dir,
             model_load_s=model_load_s,
             dry=dry,
-            baselines=baselines,
-            baseline=baseline,
+            baseline_runs=baseline_runs,
             product=product,
             reimport=reimport,
             recorded_texts=sum(len(t) for t in texts.values()),
@@ -352,6 +359,33 @@ def main() -> int:
         else:
             shutil.rmtree(work, ignore_errors=True)
     return 0
+
+
+def total_phase(name: str, phases: list[Phase]) -> Phase:
+    """Phases run one after the other, as one."""
+    return Phase(
+        name=name,
+        wall_s=sum(p.wall_s for p in phases),
+        cpu_s=sum(p.cpu_s for p in phases),
+        texts_encoded=sum(p.texts_encoded or 0 for p in phases),
+        peak_rss_mib=max(p.peak_rss_mib for p in phases),
+        load_before=phases[0].load_before,
+        load_after=phases[-1].load_after,
+    )
+
+
+def mean_phase(name: str, phases: list[Phase]) -> Phase:
+    """The average of repeated runs of the same work."""
+    n = len(phases)
+    return Phase(
+        name=name,
+        wall_s=sum(p.wall_s for p in phases) / n,
+        cpu_s=sum(p.cpu_s for p in phases) / n,
+        texts_encoded=phases[0].texts_encoded,
+        peak_rss_mib=max(p.peak_rss_mib for p in phases),
+        load_before=phases[0].load_before,
+        load_after=phases[-1].load_after,
+    )
 
 
 def _torch_threads() -> int:
@@ -377,15 +411,24 @@ def render(
     esco_dir: Path,
     model_load_s: float,
     dry: Phase,
-    baselines: list[Phase],
-    baseline: Phase,
+    baseline_runs: list[tuple[str, list[Phase]]],
     product: Phase,
     reimport: Phase,
     recorded_texts: int,
     index_sizes: dict[str, int],
     profiled: bool,
 ) -> str:
-    phases = [dry, *baselines, *([baseline] if len(baselines) > 1 else []), product, reimport]
+    totals = [total_phase(f"baseline total ({when})", run) for when, run in baseline_runs]
+    baseline = totals[0] if len(totals) == 1 else mean_phase("baseline total, mean of before and after", totals)
+    # In the order they ran: dry run, baseline, product, re-import, baseline again.
+    phases: list[Phase] = [dry]
+    for number, ((_, run), run_total) in enumerate(zip(baseline_runs, totals)):
+        phases += run + ([run_total] if len(run) > 1 else [])
+        if number == 0:
+            phases += [product, reimport]
+    if len(totals) > 1:
+        phases.append(baseline)
+    spread = max(t.wall_s for t in totals) / min(t.wall_s for t in totals)
     ratio_wall = product.wall_s / baseline.wall_s
     ratio_cpu = product.cpu_s / baseline.cpu_s if baseline.cpu_s else float("nan")
     ratio_met = ratio_wall <= IMPORT_TARGET_RATIO
@@ -415,6 +458,7 @@ def render(
         f"equal | {'equal' if same_texts else 'DIFFERENT'} |",
         f"| texts encoded by the re-import | {reimport.texts_encoded:,} | 0 | {'met' if reimport_met else 'MISSED'} |",
         f"| re-import wall time | {reimport.wall_s:.1f}s | — | |",
+        f"| slowest / fastest baseline run, wall | {spread:.2f}x | — | run-to-run noise on this machine |",
         f"| peak RSS of the process | {max(p.peak_rss_mib for p in phases):,.0f} MiB | — | models included |",
         "",
     ]

@@ -8,6 +8,7 @@ returns concept URIs with scores and the label that matched, for the user to con
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from kb.errors import BadRequest
@@ -22,18 +23,26 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 
 
 def guess_query_language(text: str, english_words: frozenset[str]) -> str:
-    """'en' when every word of the query is a word of the English labels, else OTHER_LANGUAGE.
+    """'en' unless the query is written in another script or most of its words are not
+    words of the English labels; then OTHER_LANGUAGE.
 
-    Job titles are too short for statistical language identification, but a title made
-    only of words that occur in English ESCO labels is English for the purpose at hand:
-    it is best served by the English model (bench/README.md, cross-lingual table: this
-    rule routed 60 of 60 French, Spanish, Arabic and Russian titles away from English and
-    kept 60 of 60 English ones).
+    Job titles are too short for statistical language identification, but words tell:
+    "soudeur" and "enfermera" are no English label words, "сварщик" is not even Latin.
+    A majority rule (rather than "any unknown word") keeps English titles with one rare
+    word ("shotfirer assistant") on the English model, which ranks them better
+    (bench/README.md).
     """
     words = _WORD.findall(text.lower())
-    if words and all(word in english_words for word in words):
+    if not words:
         return "en"
-    return OTHER_LANGUAGE
+    if any(not _is_latin(ch) for word in words for ch in word if ch.isalpha()):
+        return OTHER_LANGUAGE
+    unknown = sum(word not in english_words for word in words)
+    return OTHER_LANGUAGE if unknown * 2 > len(words) else "en"
+
+
+def _is_latin(ch: str) -> bool:
+    return ch.isascii() or unicodedata.name(ch, "").startswith("LATIN")
 
 
 def label_vocabulary(labels: list[str]) -> frozenset[str]:

@@ -16,7 +16,7 @@ FAKE_MODEL_NAME = "test-hashing-encoder"
 
 
 class HashingBackend:
-    def __init__(self, name: str = FAKE_MODEL_NAME, dimension: int = 64) -> None:
+    def __init__(self, name: str = FAKE_MODEL_NAME, dimension: int = 256) -> None:
         self.name = name
         self.dimension = dimension
         self.calls = 0

@@ -45,7 +45,7 @@ def test_batches_and_progress(engine):
 
 
 def test_empty_input_gives_an_empty_matrix(fake_encoder):
-    assert fake_encoder.encode([]).shape == (0, 64)
+    assert fake_encoder.encode([]).shape == (0, 256)
 
 
 @pytest.mark.slow

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tests.conftest import FIXTURES
 
+from kb.search.base import SearchQuery
 from matching.service import import_taxonomy, index_taxonomy, suggest
 
 BENCH_WELDER = "http://data.europa.eu/esco/occupation/f0000000-0000-4000-8000-000000000001"
@@ -14,7 +15,9 @@ def test_labels_of_further_languages_are_searchable(runtime):
     french = suggest(runtime, "occupation", "soudeuse d'établi", top=3, language="fr")
     assert french[0].uri == BENCH_WELDER
     assert french[0].label == "bench welder"  # shown in English, found through French
-    assert "soudeuse" in french[0].matched_label
+    words = runtime.index("occupations").search(SearchQuery(text="soudeuse", mode="lexical"))
+    assert words.hits[0].id == BENCH_WELDER
+    assert "<mark>soudeuse</mark>" in words.hits[0].snippet
 
 
 def test_import_indexes_only_what_changed(runtime):

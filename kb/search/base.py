@@ -76,12 +76,18 @@ class Fusion:
       normalised over its own candidates (the combination Bruch et al. found best once
       alpha is tuned);
     - "rrf": reciprocal rank fusion with constant `rrf_k`.
-    The default was chosen by measurement (bench/README.md).
+    Each collection's fusion was chosen by measurement (kb/search/factory.py,
+    bench/README.md).
     """
 
     method: Literal["convex", "rrf"] = "convex"
     alpha: float = 0.7
     rrf_k: int = 60
+
+    @property
+    def dense_only(self) -> bool:
+        """alpha 1.0: the dense arm ranks alone; words are only a fallback when it finds nothing."""
+        return self.method == "convex" and self.alpha >= 1.0
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,6 @@ import sqlite3
 import threading
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +34,7 @@ from kb.search.base import (
     SearchResult,
 )
 from kb.search.fusion import ArmScores, fuse
+from kb.search.vectors import VectorStore
 
 # BM25 weights of the FTS columns: document title, passage heading, passage text.
 COLUMN_WEIGHTS = (3.0, 2.0, 1.0)
@@ -139,25 +139,6 @@ def highlight_snippet(text: str, terms: tuple[frozenset[str], frozenset[str]] | 
     return ("… " if start > 0 else "") + excerpt + (" …" if end < len(marked) else "")
 
 
-@dataclass
-class _VectorMatrix:
-    """All embedded passages of the index, as one unit-length float32 matrix."""
-
-    vectors: np.ndarray  # (n, d)
-    passage_rowids: np.ndarray  # (n,)
-    doc_rowids: np.ndarray  # (n,)
-    generation: int
-
-    @classmethod
-    def empty(cls, dimension: int, generation: int) -> "_VectorMatrix":
-        return cls(
-            np.zeros((0, dimension), dtype=np.float32),
-            np.zeros(0, dtype=np.int64),
-            np.zeros(0, dtype=np.int64),
-            generation,
-        )
-
-
 class EmbeddedSearchIndex:
     """SearchIndex on one SQLite file (or in memory), hybrid lexical + dense search."""
 
@@ -184,7 +165,7 @@ class EmbeddedSearchIndex:
         self._db.executescript(_SCHEMA)
         weights = ", ".join(str(w) for w in COLUMN_WEIGHTS)
         self._db.execute(f"INSERT INTO passages_fts (passages_fts, rank) VALUES ('rank', 'bm25({weights})')")
-        self._matrix: _VectorMatrix | None = None
+        self._store: tuple[int, VectorStore | None] | None = None
         self._passages_counted: tuple[int, int] | None = None
 
     # ------------------------------------------------------------------ writing
@@ -283,7 +264,7 @@ class EmbeddedSearchIndex:
         except BaseException:
             db.execute("ROLLBACK")
             raise
-        self._matrix = None  # reloaded on the next dense search
+        self._store = None  # rebuilt on the next dense search
 
     def _delete_rows(self, ids: Iterable[str]) -> int:
         deleted = 0
@@ -306,7 +287,7 @@ class EmbeddedSearchIndex:
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
-            self._matrix = None
+            self._store = None
             return deleted
 
     def clear(self) -> None:
@@ -319,7 +300,7 @@ class EmbeddedSearchIndex:
             self._db.execute("DELETE FROM meta WHERE key = 'encoder'")
             self._bump_generation()
             self._db.execute("COMMIT")
-            self._matrix = None
+            self._store = None
 
     def _bump_generation(self) -> None:
         self._db.execute(
@@ -363,13 +344,16 @@ class EmbeddedSearchIndex:
                 return self._browse(query, allowed)
             wanted = max(query.candidates, query.offset + query.k)
             lexical = dense = None
+            fusion = query.fusion or self.fusion
             match = fts_match_expression(self._selective_words(query_words(text)), prefix=typed_prefix(query.text))
-            if query.mode in ("hybrid", "lexical") and match:
-                lexical = self._lexical(match, allowed, wanted)
             if query.mode in ("hybrid", "dense"):
                 vector = query.vector if query.vector is not None else self.encoder.encode_query(text, language=query.language)
                 dense = self._dense(vector, allowed, wanted)
-            fused = fuse(lexical, dense, query.fusion or self.fusion)
+            # A fusion that gives words no weight needs the lexical arm only as a fallback.
+            words_count = query.mode == "lexical" or (query.mode == "hybrid" and not (fusion.dense_only and dense and dense.scores))
+            if words_count and match:
+                lexical = self._lexical(match, allowed, wanted)
+            fused = fuse(lexical, dense, fusion)
             page = fused[query.offset : query.offset + query.k]
             needs_all_matches = query.track_total or bool(query.facets)
             if lexical and needs_all_matches:
@@ -454,58 +438,39 @@ class EmbeddedSearchIndex:
         return matched if allowed is None else matched & allowed
 
     def _dense(self, vector: np.ndarray, allowed: set[int] | None, wanted: int) -> ArmScores:
-        matrix = self._vector_matrix()
-        if matrix.vectors.shape[0] == 0:
-            return ArmScores(scores={}, passages={}, total=0)
-        similarities = matrix.vectors @ np.asarray(vector, dtype=np.float32)
-        if allowed is not None:
-            permitted = np.isin(matrix.doc_rowids, np.fromiter(allowed, dtype=np.int64, count=len(allowed)))
-            similarities = np.where(permitted, similarities, -np.inf)
-        scores: dict[int, float] = {}
-        passages: dict[int, int] = {}
-        # A document scores as its best passage: walk passages from the top until enough
-        # distinct documents are found, widening the slice when documents repeat.
-        take = min(len(similarities), wanted * 4)
-        while True:
-            top = np.argpartition(-similarities, take - 1)[:take] if take < len(similarities) else np.arange(len(similarities))
-            top = top[np.argsort(-similarities[top], kind="stable")]
-            scores.clear()
-            passages.clear()
-            for index in top:
-                value = float(similarities[index])
-                if value == -np.inf:
-                    break
-                doc = int(matrix.doc_rowids[index])
-                if doc not in scores:
-                    scores[doc] = value
-                    passages[doc] = int(matrix.passage_rowids[index])
-                    if len(scores) >= wanted:
-                        break
-            if len(scores) >= wanted or take >= len(similarities):
-                break
-            take = min(len(similarities), take * 4)
-        return ArmScores(scores=scores, passages=passages, total=len(scores))
+        store = self._vector_store()
+        if store is None:
+            return ArmScores(scores={}, passages={})
+        scores, passages = store.top_documents(np.asarray(vector, dtype=np.float32), wanted, allowed)
+        return ArmScores(scores=scores, passages=passages)
 
-    def _vector_matrix(self) -> _VectorMatrix:
+    def _vector_store(self) -> VectorStore | None:
+        """The passage vectors in memory, rebuilt when any process changed the index."""
         generation = self._generation()
-        if self._matrix is not None and self._matrix.generation == generation:
-            return self._matrix
+        if self._store is not None and self._store[0] == generation:
+            return self._store[1]
         self._check_encoder()
-        rows = self._db.execute(
+        count = self._db.execute("SELECT count(*) FROM passages WHERE vector IS NOT NULL").fetchone()[0]
+        if count == 0:
+            self._store = (generation, None)
+            return None
+        cursor = self._db.execute(
             "SELECT rowid, doc_rowid, vector FROM passages WHERE vector IS NOT NULL ORDER BY rowid"
-        ).fetchall()
-        if not rows:
-            self._matrix = _VectorMatrix.empty(0, generation)
-            return self._matrix
-        blobs = b"".join(row[2] for row in rows)
-        vectors = np.frombuffer(blobs, dtype=np.float32).reshape(len(rows), -1)
-        self._matrix = _VectorMatrix(
-            vectors=vectors,
-            passage_rowids=np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows)),
-            doc_rowids=np.fromiter((row[1] for row in rows), dtype=np.int64, count=len(rows)),
-            generation=generation,
         )
-        return self._matrix
+
+        def batches():
+            while rows := cursor.fetchmany(20_000):
+                vectors = np.frombuffer(b"".join(row[2] for row in rows), dtype=np.float32).reshape(len(rows), -1)
+                yield (
+                    vectors,
+                    np.fromiter((row[1] for row in rows), dtype=np.int64, count=len(rows)),
+                    np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows)),
+                )
+
+        blocks = list(getattr(self.encoder, "blocks", ())) or None
+        store = VectorStore.from_batches(batches(), count=count, dimension=self.encoder.dimension, blocks=blocks)
+        self._store = (generation, store)
+        return store
 
     def _browse(self, query: SearchQuery, allowed: set[int] | None) -> SearchResult:
         """No words: every document that passes the filters, by title."""

@@ -1,0 +1,339 @@
+"""VectorStore: documents ranked by their best row, exact or through an IVF index."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from kb.search.vectors import VectorStore
+
+
+def unit_rows(rng: np.random.Generator, n: int, d: int) -> np.ndarray:
+    rows = rng.standard_normal((n, d)).astype(np.float32)
+    return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+
+def documents_of(rng: np.random.Generator, n: int, *, most: int = 4) -> np.ndarray:
+    """Doc keys for n rows: 1..most rows per document, sparse keys, rows of a doc scattered."""
+    sizes = rng.integers(1, most + 1, n)
+    keys = np.repeat(np.arange(n) * 3 + 5, sizes)[:n]
+    return rng.permutation(keys).astype(np.int64)
+
+
+def naive(vectors, doc_keys, row_keys, query, wanted, allowed=None):
+    """The reference: every row's dot product in float64, max per document, best first."""
+    scores = vectors.astype(np.float64) @ query.astype(np.float64)
+    best: dict[int, tuple[float, int]] = {}
+    for score, doc, row in zip(scores.tolist(), doc_keys.tolist(), row_keys.tolist()):
+        if allowed is not None and doc not in allowed:
+            continue
+        if doc not in best or score > best[doc][0]:
+            best[doc] = (score, row)
+    ranked = sorted(best.items(), key=lambda item: -item[1][0])[:wanted]
+    return {doc: s for doc, (s, _) in ranked}, {doc: r for doc, (_, r) in ranked}
+
+
+def assert_same(result, reference):
+    scores, rows = result
+    ref_scores, ref_rows = reference
+    assert list(scores) == list(ref_scores)
+    assert np.allclose(list(scores.values()), list(ref_scores.values()), atol=1e-5)
+    assert rows == ref_rows
+
+
+@pytest.fixture(scope="module")
+def small():
+    rng = np.random.default_rng(1)
+    n, d = 3000, 32
+    vectors = unit_rows(rng, n, d)
+    doc_keys = documents_of(rng, n)
+    row_keys = np.arange(n, dtype=np.int64) * 10 + 7
+    return vectors, doc_keys, row_keys, unit_rows(rng, 8, d)
+
+
+def clustered(rng: np.random.Generator, n: int, d: int, topics: int, spread: float):
+    """Rows around `topics` random directions (a crude stand-in for sentence embeddings)."""
+    centers = unit_rows(rng, topics, d)
+
+    def around(count):
+        rows = centers[rng.integers(0, topics, count)]
+        rows = rows + rng.standard_normal((count, d)).astype(np.float32) * np.float32(spread / np.sqrt(d))
+        return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+    return around(n), around
+
+
+# ---------------------------------------------------------------------- exact
+
+
+def test_exact_equals_naive_reference(small):
+    vectors, doc_keys, row_keys, queries = small
+    store = VectorStore(vectors, doc_keys, row_keys)
+    assert not store.indexed and len(store) == len(vectors)
+    for query in queries:
+        for wanted in (1, 10, 100):
+            assert_same(store.top_documents(query, wanted, None), naive(vectors, doc_keys, row_keys, query, wanted))
+
+
+def test_scores_are_the_best_rows_dot_product(small):
+    vectors, doc_keys, row_keys, queries = small
+    store = VectorStore(vectors, doc_keys, row_keys)
+    scores, rows = store.top_documents(queries[0], 20)
+    by_key = {int(key): index for index, key in enumerate(row_keys)}
+    for doc, score in scores.items():
+        index = by_key[rows[doc]]
+        assert doc_keys[index] == doc
+        assert score == pytest.approx(float(vectors[index] @ queries[0]), abs=1e-5)
+    assert list(scores.values()) == sorted(scores.values(), reverse=True)
+
+
+def test_wanted_larger_than_the_number_of_documents(small):
+    vectors, doc_keys, row_keys, queries = small
+    store = VectorStore(vectors[:50], doc_keys[:50], row_keys[:50])
+    scores, rows = store.top_documents(queries[0], 10_000)
+    assert set(scores) == set(doc_keys[:50].tolist()) == set(rows)
+    assert_same((scores, rows), naive(vectors[:50], doc_keys[:50], row_keys[:50], queries[0], 10_000))
+
+
+def test_empty_store_and_empty_asks():
+    store = VectorStore(np.zeros((0, 8), dtype=np.float32), np.zeros(0, np.int64), np.zeros(0, np.int64))
+    assert len(store) == 0 and store.documents == 0
+    assert store.top_documents(np.ones(8, np.float32), 10) == ({}, {})
+    assert store.top_documents(np.ones(8, np.float32), 10, np.array([1, 2])) == ({}, {})
+    filled = VectorStore(np.eye(4, dtype=np.float32), np.arange(4), np.arange(4))
+    assert filled.top_documents(np.ones(4, np.float32), 0) == ({}, {})
+    assert filled.top_documents(np.ones(4, np.float32), 5, np.zeros(0, np.int64)) == ({}, {})
+    assert filled.top_documents(np.ones(4, np.float32), 5, np.array([99])) == ({}, {})
+
+
+def test_zero_query_scores_zero():
+    store = VectorStore(np.eye(4, dtype=np.float32), np.arange(4), np.arange(4) + 10)
+    scores, _ = store.top_documents(np.zeros(4, np.float32), 10)
+    assert sorted(scores) == [0, 1, 2, 3] and set(scores.values()) == {0.0}
+
+
+def test_bad_input_is_refused():
+    with pytest.raises(ValueError):
+        VectorStore(np.zeros(4, np.float32), np.arange(4), np.arange(4))
+    with pytest.raises(ValueError):
+        VectorStore(np.zeros((4, 6), np.float32), np.arange(4), np.arange(4), blocks=[(0, 2), (3, 6)])
+    with pytest.raises(ValueError):
+        VectorStore(np.zeros((4, 6), np.float32), np.arange(3), np.arange(4))
+    store = VectorStore(np.zeros((4, 6), np.float32), np.arange(4), np.arange(4))
+    with pytest.raises(ValueError):
+        store.top_documents(np.zeros(5, np.float32), 3)
+
+
+# ---------------------------------------------------------------------- filters
+
+
+def test_filters_apply_before_ranking(small):
+    vectors, doc_keys, row_keys, queries = small
+    store = VectorStore(vectors, doc_keys, row_keys)
+    rng = np.random.default_rng(2)
+    docs = np.unique(doc_keys)
+    for fraction in (0.01, 0.2, 0.6):  # gathered rows, and the full product masked
+        allowed = np.sort(rng.choice(docs, size=int(fraction * len(docs)), replace=False))
+        result = store.top_documents(queries[1], 10, allowed)
+        assert_same(result, naive(vectors, doc_keys, row_keys, queries[1], 10, set(allowed.tolist())))
+
+
+def test_a_filter_of_three_low_ranking_documents_returns_those_three(small):
+    vectors, doc_keys, row_keys, queries = small
+    store = VectorStore(vectors, doc_keys, row_keys)
+    ranked, _ = naive(vectors, doc_keys, row_keys, queries[2], 10_000)
+    lowest = list(ranked)[-3:]
+    allowed = np.array(sorted(lowest), dtype=np.int64)
+    scores, rows = store.top_documents(queries[2], 10, allowed)
+    assert list(scores) == lowest
+    assert set(rows) == set(lowest)
+    # unknown keys in the filter are ignored; an unsorted filter or a set works too
+    assert list(store.top_documents(queries[2], 10, np.array([10**9, *lowest[::-1], -4]))[0]) == lowest
+    assert list(store.top_documents(queries[2], 10, set(lowest))[0]) == lowest
+
+
+# ---------------------------------------------------------------------- blocks
+
+
+def composite(rng: np.random.Generator, n: int):
+    """Rows like CompositeEncoder's: [first 24 | second 40] each unit, scaled by 1/sqrt(2)."""
+    first, second = unit_rows(rng, n, 24), unit_rows(rng, n, 40)
+    return np.hstack([first, second]) / np.float32(np.sqrt(2)), [(0, 24), (24, 64)]
+
+
+def test_a_query_in_one_block_equals_the_full_dot_product(small):
+    rng = np.random.default_rng(3)
+    vectors, blocks = composite(rng, 2000)
+    doc_keys, row_keys = documents_of(rng, 2000), np.arange(2000, dtype=np.int64)
+    store = VectorStore(vectors, doc_keys, row_keys, blocks)
+    second_only = np.zeros(64, np.float32)
+    second_only[24:] = unit_rows(rng, 1, 40)[0]
+    first_only = np.zeros(64, np.float32)
+    first_only[:24] = unit_rows(rng, 1, 24)[0]
+    both = unit_rows(rng, 1, 64)[0]
+    for query in (second_only, first_only, both):
+        assert_same(store.top_documents(query, 15), naive(vectors, doc_keys, row_keys, query, 15))
+        allowed = np.unique(doc_keys)[::7]
+        assert_same(
+            store.top_documents(query, 15, allowed),
+            naive(vectors, doc_keys, row_keys, query, 15, set(allowed.tolist())),
+        )
+
+
+def test_blocks_are_contiguous_copies_and_exact_mode_shares_a_single_block(small):
+    vectors, doc_keys, row_keys, _ = small
+    store = VectorStore(vectors, doc_keys, row_keys, [(0, 12), (12, 32)])
+    for block in store._blocks:
+        assert block.matrix.flags.c_contiguous and block.matrix.dtype == np.float32
+    single = VectorStore(vectors, doc_keys, row_keys)
+    assert np.shares_memory(single._blocks[0].matrix, vectors)  # no copy
+
+
+# ---------------------------------------------------------------------- IVF
+
+
+@pytest.fixture(scope="module")
+def large():
+    """100,000 clustered rows of 64 dims, two rows per document, and queries near them."""
+    rng = np.random.default_rng(7)
+    vectors, around = clustered(rng, 100_000, 64, topics=1000, spread=0.7)
+    doc_keys = np.arange(100_000, dtype=np.int64) // 2 * 5
+    row_keys = np.arange(100_000, dtype=np.int64)
+    store = VectorStore(vectors, doc_keys, row_keys)
+    return store, vectors, doc_keys, row_keys, around(40)
+
+
+def test_ivf_recall_against_exact(large):
+    store, vectors, _, _, queries = large
+    assert store.indexed and 0 < store.clusters[0] < len(vectors)
+    recalls = []
+    for query in queries:
+        exact, _ = store.top_documents(query, 10, exact=True)
+        approx, _ = store.top_documents(query, 10)
+        recalls.append(len(set(exact) & set(approx)) / 10)
+    assert np.mean(recalls) >= 0.95
+
+
+def test_ivf_exact_flag_equals_naive_and_scores_are_true(large):
+    store, vectors, doc_keys, row_keys, queries = large
+    assert_same(store.top_documents(queries[0], 10, exact=True), naive(vectors, doc_keys, row_keys, queries[0], 10))
+    scores, rows = store.top_documents(queries[0], 50)
+    for doc, score in scores.items():
+        assert doc_keys[rows[doc]] == doc  # row keys are row indexes here
+        assert score == pytest.approx(float(vectors[rows[doc]] @ queries[0]), abs=1e-5)
+
+
+def test_ivf_widens_until_enough_documents(large):
+    store, vectors, *_ , queries = large
+    scores, rows = store.top_documents(queries[1], 3000, nprobe=1)
+    assert len(scores) == 3000 == len(rows)
+    everything, _ = store.top_documents(queries[1], 10**6, nprobe=1)
+    assert len(everything) == store.documents == len(vectors) // 2
+
+
+def test_ivf_filters(large):
+    store, vectors, doc_keys, row_keys, queries = large
+    rng = np.random.default_rng(8)
+    docs = np.unique(doc_keys)
+    # a narrow filter is answered exactly, even for documents far from the query
+    exact_scores, _ = store.top_documents(queries[2], 10**6, exact=True)
+    lowest = sorted(list(exact_scores)[-3:])
+    assert set(store.top_documents(queries[2], 10, np.array(lowest))[0]) == set(lowest)
+    narrow = np.sort(rng.choice(docs, size=500, replace=False))
+    assert_same(
+        store.top_documents(queries[2], 10, narrow),
+        naive(vectors, doc_keys, row_keys, queries[2], 10, set(narrow.tolist())),
+    )
+    # a wide filter goes through the index: only allowed documents, recall still high
+    recalls = []
+    for query in queries[:20]:
+        wide = np.sort(rng.choice(docs, size=len(docs) // 4, replace=False))
+        approx, _ = store.top_documents(query, 10, wide)
+        assert set(approx) <= set(wide.tolist()) and len(approx) == 10
+        exact, _ = store.top_documents(query, 10, wide, exact=True)
+        recalls.append(len(set(exact) & set(approx)) / 10)
+    assert np.mean(recalls) >= 0.95
+
+
+def test_ivf_blocks_and_multi_block_queries():
+    rng = np.random.default_rng(9)
+    vectors, blocks = composite(rng, 6000)
+    doc_keys, row_keys = documents_of(rng, 6000), np.arange(6000, dtype=np.int64) + 1
+    store = VectorStore(vectors, doc_keys, row_keys, blocks, ivf_threshold=1000, nprobe=10_000)
+    assert store.indexed and len(store.clusters) == 2
+    second_only = np.zeros(64, np.float32)
+    second_only[24:] = vectors[5, 24:]
+    both = unit_rows(rng, 1, 64)[0]
+    for query in (second_only, both):  # nprobe >= clusters: IVF must be exact
+        assert_same(store.top_documents(query, 12), naive(vectors, doc_keys, row_keys, query, 12))
+        allowed = np.unique(doc_keys)[::50]
+        assert_same(
+            store.top_documents(query, 12, allowed),
+            naive(vectors, doc_keys, row_keys, query, 12, set(allowed.tolist())),
+        )
+
+
+def test_ivf_build_leaves_the_callers_array_alone():
+    rng = np.random.default_rng(10)
+    vectors = unit_rows(rng, 3000, 16)
+    before = vectors.copy()
+    store = VectorStore(vectors, np.arange(3000), np.arange(3000), ivf_threshold=100)
+    assert store.indexed and np.array_equal(vectors, before)
+    assert not np.shares_memory(store._blocks[0].matrix, vectors)
+
+
+def test_from_batches_equals_the_constructor():
+    rng = np.random.default_rng(11)
+    vectors, blocks = composite(rng, 4000)
+    doc_keys, row_keys = documents_of(rng, 4000), np.arange(4000, dtype=np.int64)
+    batches = [(vectors[i : i + 700], doc_keys[i : i + 700], row_keys[i : i + 700]) for i in range(0, 4000, 700)]
+    query = np.zeros(64, np.float32)
+    query[:24] = vectors[3, :24]
+    for threshold in (10**9, 500):  # exact, then IVF (reordered in place)
+        whole = VectorStore(vectors, doc_keys, row_keys, blocks, ivf_threshold=threshold)
+        streamed = VectorStore.from_batches(
+            iter(batches), count=4100, dimension=64, blocks=blocks, ivf_threshold=threshold
+        )
+        assert len(streamed) == 4000 and streamed.indexed == (threshold == 500)
+        assert streamed.top_documents(query, 20) == whole.top_documents(query, 20)
+    with pytest.raises(ValueError):
+        VectorStore.from_batches(iter(batches), count=100, dimension=64)
+
+
+def test_large_or_negative_document_keys_and_float64_input(small):
+    vectors, doc_keys, row_keys, queries = small
+    keys = np.where(doc_keys % 2 == 0, doc_keys * 10**9, -doc_keys)  # no lookup table
+    store = VectorStore(vectors.astype(np.float64), keys, row_keys)
+    assert store._key_index is None and store.nbytes > vectors.nbytes
+    assert_same(store.top_documents(queries[3], 10), naive(vectors, keys, row_keys, queries[3], 10))
+    allowed = np.unique(keys)[::9]
+    assert_same(
+        store.top_documents(queries[3], 10, allowed),
+        naive(vectors, keys, row_keys, queries[3], 10, set(allowed.tolist())),
+    )
+
+
+def test_documents_with_many_rows_widen_the_candidate_rows():
+    rng = np.random.default_rng(12)
+    doc_keys = np.arange(4000, dtype=np.int64) % 40  # 40 documents of 100 similar rows:
+    vectors = unit_rows(rng, 40, 16)[doc_keys] + 0.05 * unit_rows(rng, 4000, 16)  # the top rows are few docs'
+    store = VectorStore(vectors, doc_keys, np.arange(4000))
+    query = unit_rows(rng, 1, 16)[0]
+    assert_same(store.top_documents(query, 30), naive(vectors, doc_keys, np.arange(4000), query, 30))
+
+
+def test_ivf_on_degenerate_data_stays_exact_with_every_cluster_probed():
+    """Few distinct vectors (empty k-means clusters, tiny coarse groups), one dimension
+    that is all zero: probing every cluster must still give the exact answer."""
+    rng = np.random.default_rng(13)
+    distinct = unit_rows(rng, 3, 8)
+    vectors = distinct[rng.integers(0, 3, 600)]
+    vectors[:, 0] = 0
+    vectors = np.vstack([vectors, unit_rows(rng, 20, 8)])
+    doc_keys, row_keys = documents_of(rng, len(vectors)), np.arange(len(vectors))
+    store = VectorStore(vectors, doc_keys, row_keys, ivf_threshold=100, nprobe=10**6)
+    assert store.indexed and store.nbytes > 0
+    query = unit_rows(rng, 1, 8)[0]
+    scores, _ = store.top_documents(query, 25)
+    reference, _ = naive(vectors, doc_keys, row_keys, query, 25)
+    assert np.allclose(list(scores.values()), list(reference.values()), atol=1e-5)  # ties: order of equals may differ
