@@ -337,17 +337,20 @@ class EmbeddedSearchIndex:
             self._db.close()
 
     def search(self, query: SearchQuery) -> SearchResult:
+        text = query.text.strip()
+        vector = query.vector
+        if text and vector is None and query.mode in ("hybrid", "dense"):
+            # Encoding is the slow part: done before taking the lock, so threads overlap.
+            vector = self.encoder.encode_query(text, language=query.language)
         with self._lock:
             allowed = self._allowed_doc_rowids(query.filters)
-            text = query.text.strip()
             if not text:
                 return self._browse(query, allowed)
             wanted = max(query.candidates, query.offset + query.k)
             lexical = dense = None
             fusion = query.fusion or self.fusion
             match = fts_match_expression(self._selective_words(query_words(text)), prefix=typed_prefix(query.text))
-            if query.mode in ("hybrid", "dense"):
-                vector = query.vector if query.vector is not None else self.encoder.encode_query(text, language=query.language)
+            if vector is not None and query.mode in ("hybrid", "dense"):
                 dense = self._dense(vector, allowed, wanted)
             # A fusion that gives words no weight needs the lexical arm only as a fallback.
             words_count = query.mode == "lexical" or (query.mode == "hybrid" and not (fusion.dense_only and dense and dense.scores))

@@ -155,3 +155,10 @@ def test_index_built_with_another_model_asks_for_a_rebuild(settings, engine, fak
     reopened.clear()
     assert reopened.upsert(LIBRARY) == len(LIBRARY)
     assert ids(reopened.search(SearchQuery(text="welder", k=1))) == ["welder"]
+
+
+def test_lexical_mode_ignores_a_given_vector(index: SearchIndex, fake_encoder):
+    vector = fake_encoder.encode_query("electric arc metal")
+    result = index.search(SearchQuery(text="meals", mode="lexical", vector=vector))
+    assert ids(result) == ["cook"]
+    assert result.hits[0].dense_score is None
