@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Mapping
 
@@ -41,10 +41,6 @@ class Settings:
     multilingual_model: str | None = DEFAULT_MULTILINGUAL_MODEL
     esco_dir: Path | None = None
     secret_key: str | None = None
-    # Query limits: a search box is not an upload field.
-    max_query_chars: int = 500
-    max_top: int = 100
-    extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
