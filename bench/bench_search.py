@@ -46,7 +46,7 @@ every vector is both models' vectors side by side (kb.embed.CompositeEncoder); `
 measures the English model alone. `--torch-threads` sets torch's intra-op threads (query
 encoding); by default torch's own choice is kept, as in the product. `--profile` runs cProfile over each mode at the largest
 size and writes bench/out/bench_search.profile-<size>-<mode>.txt.
-The table goes to bench/out/bench_search.md.
+The table goes to bench/out/bench_search.md (raw numbers beside it, .json; `--out` moves both).
 """
 
 from __future__ import annotations
@@ -638,7 +638,7 @@ def main() -> int:
             results.append(SizeResult(size, build, search))
             for path in work.glob(f"index-{size}.sqlite*"):
                 path.unlink()
-            (OUT / "bench_search.json").write_text(json.dumps([asdict(r) for r in results], indent=1))
+            args.out.with_suffix(".json").write_text(json.dumps([asdict(r) for r in results], indent=1))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     table = render(args, results, loads)
