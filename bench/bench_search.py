@@ -291,9 +291,12 @@ def run_build(args: argparse.Namespace) -> dict[str, object]:
     started = time.perf_counter()
     index.upsert(documents)
     build_s = time.perf_counter() - started
-    passages, vectors = index._db.execute("SELECT count(*), count(vector) FROM passages").fetchone()
+    documents_indexed = index.count()
+    index.close()
+    with sqlite3.connect(args.index_path) as db:
+        passages, vectors = db.execute("SELECT count(*), count(vector) FROM passages").fetchone()
     result = {
-        "documents": index.count(),
+        "documents": documents_indexed,
         "passages": passages,
         "vectors": vectors,
         "build_s": build_s,
@@ -302,7 +305,6 @@ def run_build(args: argparse.Namespace) -> dict[str, object]:
         "build_peak_rss_mib": peak_rss_mib(),
         "index_file_mib": Path(args.index_path).stat().st_size / 2**20,
     }
-    index.close()
     return result
 
 
