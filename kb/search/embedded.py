@@ -108,11 +108,10 @@ def fold(word: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-def query_terms(match: str) -> tuple[frozenset[str], frozenset[str]]:
-    """Whole words and prefixes of an expression made by fts_match_expression."""
-    words = frozenset(fold(w) for w in re.findall(r'"([^"]*)"(?!\*)', match))
-    prefixes = frozenset(fold(w) for w in re.findall(r'"([^"]*)"\*', match))
-    return words, prefixes
+def highlight_terms(words: Sequence[str], prefix: str | None) -> tuple[frozenset[str], frozenset[str]]:
+    """The words and prefixes that fts_match_expression(words, prefix=prefix) matches."""
+    prefixes = frozenset({prefix}) if prefix and len(prefix) >= 3 else frozenset()
+    return frozenset(words), prefixes
 
 
 def highlight_snippet(text: str, terms: tuple[frozenset[str], frozenset[str]] | None, *, window: int = 30) -> str:
@@ -349,7 +348,8 @@ class EmbeddedSearchIndex:
             wanted = max(query.candidates, query.offset + query.k)
             lexical = dense = None
             fusion = query.fusion or self.fusion
-            match = fts_match_expression(self._selective_words(query_words(text)), prefix=typed_prefix(query.text))
+            words, prefix = self._selective_words(query_words(text)), typed_prefix(query.text)
+            match = fts_match_expression(words, prefix=prefix)
             if vector is not None and query.mode in ("hybrid", "dense"):
                 dense = self._dense(vector, allowed, wanted)
             # A fusion that gives words no weight needs the lexical arm only as a fallback.
@@ -367,7 +367,7 @@ class EmbeddedSearchIndex:
                 candidates.update(dense.scores)
             total = len(candidates)
             facets = self._facet_counts(query.facets, candidates) if query.facets else {}
-            hits = self._hits(page, lexical, dense, match)
+            hits = self._hits(page, lexical, dense, highlight_terms(words, prefix) if match else None)
             return SearchResult(hits=hits, total=total, facets=facets)
 
     def _selective_words(self, words: list[str]) -> list[str]:
@@ -507,7 +507,7 @@ class EmbeddedSearchIndex:
         page: list[tuple[int, float]],
         lexical: ArmScores | None,
         dense: ArmScores | None,
-        match: str | None,
+        terms: tuple[frozenset[str], frozenset[str]] | None,
     ) -> list[Hit]:
         doc_rowids = [doc_rowid for doc_rowid, _ in page]
         docs = self._rows_by_rowid("SELECT rowid, id, title FROM docs", doc_rowids)
@@ -518,7 +518,6 @@ class EmbeddedSearchIndex:
             elif dense and doc_rowid in dense.passages:
                 chosen[doc_rowid] = dense.passages[doc_rowid]
         passages = self._rows_by_rowid("SELECT rowid, anchor, heading, text FROM passages", list(chosen.values()))
-        terms = query_terms(match) if match else None
         hits = []
         for doc_rowid, score in page:
             doc_id, title = docs[doc_rowid]
