@@ -19,6 +19,7 @@ from sqlmodel import Session, SQLModel, create_engine
 # every table, whichever entry point (CLI, app, tests) asks first.
 TABLE_MODULES = (
     "kb.embed",
+    "kb.documents",
     "matching.esco",
 )
 

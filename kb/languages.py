@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from kb.errors import BadRequest
 
 ISO_639_1 = frozenset(
@@ -24,3 +27,33 @@ def normalize_language(code: str | None, *, field: str = "lang") -> str | None:
     if primary not in ISO_639_1:
         raise BadRequest(f"Unknown language code {code!r}: use a two-letter ISO 639-1 code such as en, fr or ar.", field=field)
     return primary
+
+
+# Stands for "some language other than English" when the language was guessed, not given.
+OTHER_LANGUAGE = "mul"
+
+
+def guess_query_language(text: str, english_words: frozenset[str]) -> str:
+    """'en' unless the query is written in another script or most of its words are not
+    words of the English labels; then OTHER_LANGUAGE.
+
+    Job titles are too short for statistical language identification, but words tell:
+    "soudeur" and "enfermera" are no English label words, "сварщик" is not even Latin.
+    A majority rule (rather than "any unknown word") keeps English titles with one rare
+    word ("shotfirer assistant") on the English model, which ranks them better
+    (bench/README.md).
+    """
+    words = _WORD.findall(text.lower())
+    if not words:
+        return "en"
+    if any(not _is_latin(ch) for word in words for ch in word if ch.isalpha()):
+        return OTHER_LANGUAGE
+    unknown = sum(word not in english_words for word in words)
+    return OTHER_LANGUAGE if unknown * 2 > len(words) else "en"
+
+
+def _is_latin(ch: str) -> bool:
+    return ch.isascii() or unicodedata.name(ch, "").startswith("LATIN")
+
+
+_WORD = re.compile(r"\w+", re.UNICODE)

@@ -200,3 +200,36 @@ def esco_runtime(tmp_path_factory, shared_esco_dir):
     import_taxonomy(runtime, shared_esco_dir)
     yield runtime
     runtime.close()
+
+
+LIBRARY_SEEDS = ROOT / "seeds" / "library"
+
+
+@pytest.fixture
+def library_runtime(runtime):
+    """A runtime with the seed library imported and indexed (fake encoder)."""
+    from kb.service import import_library
+
+    report = import_library(runtime, LIBRARY_SEEDS)
+    assert report.ok, report.failed
+    return runtime
+
+
+@pytest.fixture(scope="session")
+def library_real_runtime(tmp_path_factory):
+    """The seed library imported and indexed with the product's real models, once per session."""
+    from kb.runtime import Runtime
+    from kb.service import import_library
+
+    settings = Settings(
+        data_dir=tmp_path_factory.mktemp("library-data"),
+        database_url=_session_database_url(tmp_path_factory, "library"),
+        esco_dir=None,
+        secret_key="test-secret",
+    )
+    runtime = Runtime(settings)
+    runtime.init_database()
+    report = import_library(runtime, LIBRARY_SEEDS)
+    assert report.ok, report.failed
+    yield runtime
+    runtime.close()

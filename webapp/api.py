@@ -32,6 +32,67 @@ def suggest_skills():
     return _suggestions("skill")
 
 
+def _filters_from_args() -> dict[str, list[str]]:
+    from kb.library_query import FILTERS
+
+    reserved = {"q", "sort", "page", "per_page", "lang", "query_lang", "mode"}
+    unknown = [name for name in request.args if name not in reserved and name not in FILTERS]
+    if unknown:
+        from kb.errors import BadRequest
+
+        raise BadRequest(
+            f"Unknown parameter {unknown[0]!r}; filters: {', '.join(FILTERS)}; others: {', '.join(sorted(reserved))}.",
+            field=unknown[0],
+        )
+    return {name: [v for value in request.args.getlist(name) for v in value.split(",")] for name in FILTERS if name in request.args}
+
+
+@api.get("/api/v1/kb/search")
+def kb_search():
+    """Library search: ?q=, filters (?country=PH&measure_type=job_matching, repeatable or
+    comma-separated), ?sort=relevance|date, ?page=, ?per_page=, ?lang= (reader's language)."""
+    from kb.library_json import page_json
+    from kb.library_query import parse_search_request
+    from kb.service import search_library
+    from webapp import get_runtime
+
+    search_request = parse_search_request(
+        text=request.args.get("q"),
+        filters=_filters_from_args(),
+        sort=request.args.get("sort"),
+        page=request.args.get("page"),
+        per_page=request.args.get("per_page"),
+        reader_language=request.args.get("lang"),
+        query_language=request.args.get("query_lang"),
+        mode=request.args.get("mode"),
+    )
+    return jsonify(page_json(search_library(get_runtime(), search_request)))
+
+
+@api.get("/api/v1/kb/documents/<record_id>")
+def kb_document(record_id: str):
+    """One record with its quality profile; ?lang= picks the version in that language."""
+    from kb.languages import normalize_language
+    from kb.library_json import entry_json
+    from kb.service import get_entry
+    from webapp import get_runtime
+
+    entry = get_entry(get_runtime(), record_id, language=normalize_language(request.args.get("lang")))
+    return jsonify(entry_json(entry, full=True))
+
+
+@api.get("/api/v1/kb/documents/<record_id>/related")
+def kb_related(record_id: str):
+    """Practices related to a record: its links first, then the nearest by meaning."""
+    from kb.languages import normalize_language
+    from kb.library_json import entry_json
+    from kb.service import related_records
+    from webapp import get_runtime
+
+    items = related_records(get_runtime(), record_id, language=normalize_language(request.args.get("lang")))
+    return jsonify({"id": record_id, "related": [entry_json(item) for item in items]})
+
+
 @api.get("/healthz")
 def healthz():
     """Liveness and readiness: the database answers and the indexes open."""
@@ -40,5 +101,5 @@ def healthz():
     runtime = get_runtime()
     with runtime.engine.connect() as connection:
         connection.execute(text("SELECT 1"))
-    indexes = {name: runtime.index(name).count() for name in ("occupations", "skills")}
+    indexes = {name: runtime.index(name).count() for name in ("occupations", "skills", "library")}
     return jsonify({"status": "ok", "indexed": indexes})

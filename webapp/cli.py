@@ -196,6 +196,106 @@ occupations.add_command(_suggest_command("occupation", "occupations"))
 skills.add_command(_suggest_command("skill", "skills"))
 
 
+# ---------------------------------------------------------------------------- library
+
+
+@main.group("kb")
+def kb_group() -> None:
+    """The practitioners' library: good practices and handbook sections."""
+
+
+@kb_group.command("import")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--check", is_flag=True, help="Validate the files and report; write nothing.")
+@pass_state
+def kb_import(state: _State, path: Path, check: bool) -> None:
+    """Import Markdown (front matter), CSV and JSON Lines records from PATH (a file or directory).
+
+    A file with an error is skipped whole and named with its line and field; the others
+    are imported. Records are matched by id, so re-importing updates them in place.
+    """
+    from kb.service import import_library
+
+    report = import_library(state.runtime, path, progress_factory=progress_factory, dry_run=check)
+    for message in report.failed:
+        click.echo(f"error: {message}", err=True)
+    for pair in report.duplicates:
+        click.echo(f"warning: {pair.id} looks like a near-duplicate of {pair.other_id} (similarity {pair.similarity:.2f})", err=True)
+    if check:
+        click.echo(f"{report.files} files checked, {len(report.failed)} with errors")
+    else:
+        click.echo(
+            f"{report.files} files: {report.created} records added, {report.updated} updated, "
+            f"{report.unchanged} unchanged, {len(report.failed)} files not imported; {report.indexed} documents indexed"
+        )
+    if report.failed:
+        sys.exit(EXIT_USAGE)
+
+
+@kb_group.command("export")
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--format", "format_", type=click.Choice(["markdown", "csv", "jsonl"]), default="markdown", show_default=True)
+@pass_state
+def kb_export(state: _State, directory: Path, format_: str) -> None:
+    """Write every record to DIRECTORY in a format `headstart kb import` reads back."""
+    from kb.service import export_library
+
+    written = export_library(state.runtime, directory, format=format_)
+    click.echo(f"{len(written)} files written to {directory}")
+
+
+@kb_group.command("search")
+@click.argument("text", required=False, default="")
+@click.option("--filter", "filters", multiple=True, metavar="FIELD=VALUE", help="e.g. country=PH, measure_type=job_matching (repeatable).")
+@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
+@click.option("--page", default=1, show_default=True, type=int)
+@click.option("--per-page", default=10, show_default=True, type=int)
+@click.option("--lang", "language", default=None, help="Show records in this language where translated.")
+@click.option("--json", "as_json", is_flag=True, help="Print the API's JSON.")
+@pass_state
+def kb_search(state: _State, text, filters, sort, page, per_page, language, as_json) -> None:
+    """Search the library in plain words, in any language."""
+    from kb.library_json import page_json
+    from kb.library_query import parse_search_request
+    from kb.service import search_library
+
+    by_field: dict[str, list[str]] = {}
+    for item in filters:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise HeadstartError(f"--filter takes FIELD=VALUE, not {item!r}")
+        by_field.setdefault(name.strip(), []).append(value)
+    request = parse_search_request(
+        text=text, filters=by_field, sort=sort, page=page, per_page=per_page, reader_language=language
+    )
+    result = search_library(state.runtime, request)
+    if as_json:
+        click.echo(json.dumps(page_json(result), ensure_ascii=False))
+        return
+    click.echo(f"{result.total} records (page {request.page} of {result.pages})")
+    for rank, hit in enumerate(result.hits, start=request.offset + 1):
+        record = hit.entry.record
+        where = f"#{hit.anchor}" if hit.anchor else ""
+        click.echo(f"{rank:>3}. {hit.score:.3f}  [{record.kind}, {record.language}] {record.title}\n     {record.id}{where}")
+
+
+@kb_group.command("show")
+@click.argument("record_id")
+@click.option("--lang", "language", default=None)
+@pass_state
+def kb_show(state: _State, record_id: str, language: str | None) -> None:
+    """Print one record as JSON, with its quality profile and related practices."""
+    from kb.languages import normalize_language
+    from kb.library_json import entry_json
+    from kb.service import get_entry, related_records
+
+    language = normalize_language(language)
+    entry = get_entry(state.runtime, record_id, language=language)
+    data = entry_json(entry, full=True)
+    data["related"] = [entry_json(item) for item in related_records(state.runtime, record_id, language=language)]
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
 # ---------------------------------------------------------------------------- index
 
 
@@ -208,12 +308,15 @@ def index() -> None:
 @pass_state
 def index_rebuild(state: _State) -> None:
     """Rebuild every search index from the database; no text is encoded twice."""
+    from kb.documents import COLLECTION
+    from kb.service import index_library
     from matching.service import TAXONOMY_COLLECTIONS, index_taxonomy
 
     runtime = state.runtime
-    for collection in TAXONOMY_COLLECTIONS.values():
+    for collection in (*TAXONOMY_COLLECTIONS.values(), COLLECTION):
         runtime.index(collection).clear()
     changed = index_taxonomy(runtime, progress_factory=progress_factory)
+    changed[COLLECTION] = index_library(runtime, progress_factory=progress_factory)
     for collection, count in changed.items():
         click.echo(f"{collection}: {count} documents indexed")
 
@@ -224,7 +327,8 @@ def index_rebuild(state: _State) -> None:
 @main.command()
 @pass_state
 def seed(state: _State) -> None:
-    """Load the taxonomy: the ESCO files when present, else the small core set in seeds/."""
+    """Load the taxonomy (the ESCO files when present, else the small core set) and the library."""
+    from kb.service import DEFAULT_LIBRARY_SEEDS, import_library
     from matching.service import import_core_taxonomy, import_taxonomy
 
     runtime = state.runtime
@@ -238,6 +342,13 @@ def seed(state: _State) -> None:
         )
         report = import_core_taxonomy(runtime, progress_factory=progress_factory)
     click.echo("\n".join(report.lines()))
+    click.echo(f"loading the library from {DEFAULT_LIBRARY_SEEDS}")
+    library = import_library(runtime, DEFAULT_LIBRARY_SEEDS, progress_factory=progress_factory)
+    for message in library.failed:
+        click.echo(f"error: {message}", err=True)
+    click.echo(f"library: {library.created} records added, {library.updated} updated, {library.unchanged} unchanged")
+    if library.failed:
+        sys.exit(EXIT_USAGE)
 
 
 @main.command()

@@ -40,6 +40,10 @@ class Passage:
     embed: bool = True
     vector_text: str | None = None
     vector_model: VectorModel = "any"
+    # The document title as the lexical arm sees it for this passage, when it differs
+    # from the document's (a translation's title, for a document that holds every
+    # language version of a record).
+    title: str | None = None
 
     @property
     def text_to_embed(self) -> str:
@@ -60,7 +64,7 @@ class IndexDocument:
             [
                 self.title,
                 self.language,
-                [[p.anchor, p.heading, p.text, p.embed, p.vector_text, p.vector_model] for p in self.passages],
+                [[p.anchor, p.heading, p.text, p.embed, p.vector_text, p.vector_model, p.title] for p in self.passages],
                 sorted((k, sorted(v)) for k, v in self.keywords.items()),
             ],
             ensure_ascii=False,

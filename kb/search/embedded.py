@@ -238,17 +238,17 @@ class EmbeddedSearchIndex:
                     if self._embedded(passage):
                         blob = vectors[vector_index].tobytes()
                         vector_index += 1
-                    passage_rows.append((doc_rowid, passage.anchor, passage.heading, passage.text, blob))
-                first = None
-                for row in passage_rows:
+                    passage_rows.append(
+                        ((doc_rowid, passage.anchor, passage.heading, passage.text, blob), passage.title or doc.title)
+                    )
+                for row, title in passage_rows:
                     cur = db.execute(
                         "INSERT INTO passages (doc_rowid, anchor, heading, text, vector) VALUES (?, ?, ?, ?, ?)",
                         row,
                     )
-                    first = first or cur.lastrowid
                     db.execute(
                         "INSERT INTO passages_fts (rowid, title, heading, text, doc_rowid) VALUES (?, ?, ?, ?, ?)",
-                        (cur.lastrowid, doc.title, row[2], row[3], doc_rowid),
+                        (cur.lastrowid, title, row[2], row[3], doc_rowid),
                     )
                 db.executemany(
                     "INSERT INTO keywords (doc_rowid, field, value) VALUES (?, ?, ?)",
