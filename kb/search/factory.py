@@ -12,9 +12,14 @@ from kb.search.base import Fusion, SearchIndex
 # 0.688; RRF 0.507), so the ESCO collections rank by vectors and use words only when the
 # vectors find nothing. Skills follow occupations (ESCO skills have too few alternative
 # labels for the same held-out test).
+#
+# The library is the other way round: on 62 judged practitioner queries the convex fusion
+# beats both arms (nDCG@10 0.807 with alpha 0.8 chosen by two-fold cross-validation,
+# vectors alone 0.779, BM25 alone 0.631, RRF 0.754), so it ranks by that fusion.
 COLLECTIONS: dict[str, Fusion] = {
     "occupations": Fusion(method="convex", alpha=1.0),
     "skills": Fusion(method="convex", alpha=1.0),
+    "library": Fusion(method="convex", alpha=0.8),
 }
 
 
