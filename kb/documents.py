@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Sequence
 from datetime import datetime, timezone
 
@@ -64,6 +65,18 @@ def record_hash(record: LibraryRecord) -> str:
 
 def sort_date(record: LibraryRecord) -> str | None:
     return record.period.start if record.kind == "practice" else None
+
+
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_EMPHASIS = re.compile(r"(\*\*|__|`)")
+_HEADING_MARK = re.compile(r"^#{1,6}\s+", re.MULTILINE)
+
+
+def plain_text(markdown: str) -> str:
+    """Markdown as the words a reader sees: what search matches and snippets show."""
+    text = _LINK.sub(r"\1", markdown)
+    text = _EMPHASIS.sub("", text)
+    return _HEADING_MARK.sub("", text)
 
 
 def split_text(text: str, limit: int = PASSAGE_CHARS) -> list[str]:
@@ -122,14 +135,14 @@ def record_passages(record: LibraryRecord, *, vector_model: str, anchor_prefix: 
             Passage(
                 anchor=f"{anchor_prefix}summary",
                 heading=record.title,
-                text=record.summary,
-                vector_text=f"{record.title}. {record.summary}",
+                text=plain_text(record.summary),
+                vector_text=f"{record.title}. {plain_text(record.summary)}",
                 vector_model=vector_model,  # type: ignore[arg-type]
                 title=record.title,
             )
         )
     for section in record.sections:
-        for number, chunk in enumerate(split_text(section.text), start=1):
+        for number, chunk in enumerate(split_text(plain_text(section.text)), start=1):
             anchor = section.key if number == 1 else f"{section.key}-{number}"
             passages.append(
                 Passage(
@@ -163,6 +176,7 @@ def group_index_document(
         model = "any" if record.language == "en" or not multilingual else "multilingual"
         passages += record_passages(record, vector_model=model, anchor_prefix=prefix)
         languages.append(record.language)
+    boost = 0.0
     keywords: dict[str, tuple[str, ...]] = {
         "kind": (original.kind,),
         "language": tuple(dict.fromkeys(languages)),
@@ -178,6 +192,7 @@ def group_index_document(
         if profile:
             keywords["quality"] = (profile.level,)
             keywords["criterion"] = profile.met
+            boost = profile.score
     else:
         keywords["topic"] = original.topics
     return IndexDocument(
@@ -186,6 +201,8 @@ def group_index_document(
         passages=tuple(passages),
         language=original.language,
         keywords={name: values for name, values in keywords.items() if values},
+        boost=boost,
+        date=sort_date(original),
     )
 
 

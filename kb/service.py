@@ -43,8 +43,9 @@ DEFAULT_LIBRARY_SEEDS = Path(__file__).resolve().parents[1] / "seeds" / "library
 # off-topic one. On the judged queries 0.02 was best (nDCG@10 0.808 against 0.807
 # without it; 0.05 and 0.1 cost relevance): bench/README.md, library evaluation.
 QUALITY_WEIGHT = 0.02
-# Relevance re-ranking (quality) and date sorting work on this many best candidates.
-RERANK_WINDOW = 200
+# "Newest first" orders this many of the most relevant records (a date order over every
+# record that shares a word with the query would bury the relevant ones).
+DATE_SORT_WINDOW = 200
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -435,43 +436,27 @@ def search_library(runtime: Runtime, request: LibrarySearchRequest) -> LibrarySe
     query_language = request.query_language
     if request.text and query_language is None:
         query_language = guess_query_language(request.text, library_vocabulary(runtime))
-    filters = dict(request.filters)
-    rerank = bool(request.text) and (request.sort == "date" or request.offset + request.per_page <= RERANK_WINDOW)
-    if not request.text and request.sort == "date":
-        rerank = True
-    base = SearchQuery(
-        text=request.text,
-        filters=filters,
-        facets=FACETS,
-        mode=request.mode,
-        language=query_language,
-        k=RERANK_WINDOW if rerank else request.per_page,
-        offset=0 if rerank else request.offset,
-        candidates=max(100, RERANK_WINDOW if rerank else request.offset + request.per_page),
+    result = index.search(
+        SearchQuery(
+            text=request.text,
+            filters=dict(request.filters),
+            facets=FACETS,
+            mode=request.mode,
+            language=query_language,
+            k=request.per_page,
+            offset=request.offset,
+            candidates=max(DATE_SORT_WINDOW if request.sort == "date" else 100, request.offset + request.per_page),
+            boost_weight=QUALITY_WEIGHT,
+            sort=request.sort,
+        )
     )
-    result = index.search(base)
-    hits = result.hits
     with Session(runtime.engine) as session:
-        groups = _group_rows(session, [hit.id for hit in hits])
-    hits = [hit for hit in hits if groups.get(hit.id)]
-    if rerank:
-        hits = _rerank(hits, groups, by_date=request.sort == "date")
-        hits = hits[request.offset : request.offset + request.per_page]
+        groups = _group_rows(session, [hit.id for hit in result.hits])
+    hits = [hit for hit in result.hits if groups.get(hit.id)]
     page_hits = [_library_hit(hit, groups[hit.id], request.reader_language) for hit in hits]
     return LibrarySearchPage(
         request=request, hits=page_hits, total=result.total, facets=result.facets, query_language=query_language
     )
-
-
-def _rerank(hits: list[Hit], groups: dict[str, list[LibraryDocument]], *, by_date: bool) -> list[Hit]:
-    def quality(hit: Hit) -> float:
-        profile = quality_profile(groups[hit.id][0].record())
-        return profile.score if profile else 0.0
-
-    if by_date:
-        # Newest first; records without a date (handbook sections) after dated ones.
-        return sorted(hits, key=lambda hit: (groups[hit.id][0].sort_date or "", hit.score), reverse=True)
-    return sorted(hits, key=lambda hit: hit.score + QUALITY_WEIGHT * quality(hit), reverse=True)
 
 
 def _library_hit(hit: Hit, rows: list[LibraryDocument], language: str | None) -> LibraryHit:

@@ -57,6 +57,11 @@ class IndexDocument:
     passages: tuple[Passage, ...]
     language: str = "en"
     keywords: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # A query-independent prior in [0, 1] (a practice's documentation quality) that a
+    # query may add to the fused score with SearchQuery.boost_weight.
+    boost: float = 0.0
+    # ISO date (YYYY, YYYY-MM or YYYY-MM-DD) for sorting by date; None sorts last.
+    date: str | None = None
 
     def content_hash(self) -> str:
         """Changes whenever anything indexed changes; engines skip unchanged documents."""
@@ -66,6 +71,8 @@ class IndexDocument:
                 self.language,
                 [[p.anchor, p.heading, p.text, p.embed, p.vector_text, p.vector_model, p.title] for p in self.passages],
                 sorted((k, sorted(v)) for k, v in self.keywords.items()),
+                self.boost,
+                self.date,
             ],
             ensure_ascii=False,
         )
@@ -113,6 +120,10 @@ class SearchQuery:
     # Count every lexical match for `total` (a results page shows it); suggestions and
     # evaluations that only need the top hits turn it off and save a pass over matches.
     track_total: bool = True
+    # Added to each document's fused score, times its IndexDocument.boost.
+    boost_weight: float = 0.0
+    # "date": the `candidates` most relevant documents, newest first (no text: all, newest first).
+    sort: Literal["relevance", "date"] = "relevance"
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,9 @@ CREATE TABLE IF NOT EXISTS docs (
     id TEXT NOT NULL UNIQUE,
     title TEXT NOT NULL,
     language TEXT NOT NULL,
-    content_hash TEXT NOT NULL
+    content_hash TEXT NOT NULL,
+    boost REAL NOT NULL DEFAULT 0,
+    date TEXT
 );
 CREATE TABLE IF NOT EXISTS passages (
     rowid INTEGER PRIMARY KEY,
@@ -162,10 +164,20 @@ class EmbeddedSearchIndex:
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.execute("PRAGMA busy_timeout=30000")
         self._db.executescript(_SCHEMA)
+        self._upgrade_schema()
+        self._db.execute("CREATE TEMP TABLE IF NOT EXISTS candidates (rowid INTEGER PRIMARY KEY)")
         weights = ", ".join(str(w) for w in COLUMN_WEIGHTS)
         self._db.execute(f"INSERT INTO passages_fts (passages_fts, rank) VALUES ('rank', 'bm25({weights})')")
         self._store: tuple[int, VectorStore | None] | None = None
         self._passages_counted: tuple[int, int] | None = None
+
+    def _upgrade_schema(self) -> None:
+        """Index files written before a column existed get it (they are rebuilt lazily)."""
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(docs)")}
+        if "boost" not in columns:
+            self._db.execute("ALTER TABLE docs ADD COLUMN boost REAL NOT NULL DEFAULT 0")
+        if "date" not in columns:
+            self._db.execute("ALTER TABLE docs ADD COLUMN date TEXT")
 
     # ------------------------------------------------------------------ writing
 
@@ -228,8 +240,8 @@ class EmbeddedSearchIndex:
             vector_index = 0
             for doc in documents:
                 cursor = db.execute(
-                    "INSERT INTO docs (id, title, language, content_hash) VALUES (?, ?, ?, ?)",
-                    (doc.id, doc.title, doc.language, doc.content_hash()),
+                    "INSERT INTO docs (id, title, language, content_hash, boost, date) VALUES (?, ?, ?, ?, ?, ?)",
+                    (doc.id, doc.title, doc.language, doc.content_hash(), float(doc.boost), doc.date),
                 )
                 doc_rowid = cursor.lastrowid
                 passage_rows = []
@@ -357,18 +369,33 @@ class EmbeddedSearchIndex:
             if words_count and match:
                 lexical = self._lexical(match, allowed, wanted)
             fused = fuse(lexical, dense, fusion)
+            fused = self._reorder(fused, query)
             page = fused[query.offset : query.offset + query.k]
             needs_all_matches = query.track_total or bool(query.facets)
-            if lexical and needs_all_matches:
-                candidates = self._lexical_matches(match, allowed)
+            if needs_all_matches:
+                total = self._fill_candidates(match if lexical else None, allowed, dense.scores if dense else {})
+                facets = self._facet_counts(query.facets) if query.facets else {}
             else:
-                candidates = set(lexical.scores) if lexical else set()
-            if dense:
-                candidates.update(dense.scores)
-            total = len(candidates)
-            facets = self._facet_counts(query.facets, candidates) if query.facets else {}
+                total = len(set(lexical.scores if lexical else ()) | set(dense.scores if dense else ()))
+                facets = {}
             hits = self._hits(page, lexical, dense, highlight_terms(words, prefix) if match else None)
             return SearchResult(hits=hits, total=total, facets=facets)
+
+    def _reorder(self, fused: list[tuple[int, float]], query: SearchQuery) -> list[tuple[int, float]]:
+        """The query-independent parts of the ranking: boosts, then date order."""
+        if not fused or (query.boost_weight == 0 and query.sort != "date"):
+            return fused
+        window = fused if query.sort != "date" else fused[: query.candidates]
+        rows = self._rows_by_rowid("SELECT rowid, boost, date FROM docs", [doc for doc, _ in window])
+        if query.boost_weight:
+            weight = query.boost_weight
+            window = sorted(
+                ((doc, score + weight * rows[doc][0]) for doc, score in window),
+                key=lambda item: -item[1],
+            )
+        if query.sort == "date":
+            window = sorted(window, key=lambda item: (rows[item[0]][1] or "", item[1]), reverse=True)
+        return window
 
     def _selective_words(self, words: list[str]) -> list[str]:
         """Drop words found in more than COMMON_WORD_SHARE of passages ("and", "of" ...).
@@ -434,11 +461,27 @@ class EmbeddedSearchIndex:
             passages={doc: passage for doc, (_, passage) in best.items()},
         )
 
-    def _lexical_matches(self, match: str, allowed: set[int] | None) -> set[int]:
-        """Every document with a matching passage: for the total and the facet counts."""
-        rows = self._db.execute("SELECT DISTINCT doc_rowid FROM passages_fts WHERE passages_fts MATCH ?", (match,))
-        matched = {row[0] for row in rows}
-        return matched if allowed is None else matched & allowed
+    def _fill_candidates(self, match: str | None, allowed: set[int] | None, dense: dict[int, float]) -> int:
+        """Put every matching document in the temp table `candidates`; returns how many.
+
+        Matching means: a passage matches the words, or the dense arm returned it. Done in
+        SQL so that counting a few hundred thousand matches never builds Python sets.
+        """
+        db = self._db
+        db.execute("DELETE FROM candidates")
+        if match:
+            db.execute(
+                "INSERT OR IGNORE INTO candidates (rowid) SELECT doc_rowid FROM passages_fts WHERE passages_fts MATCH ?",
+                (match,),
+            )
+            if allowed is not None:
+                db.execute("CREATE TEMP TABLE IF NOT EXISTS allowed (rowid INTEGER PRIMARY KEY)")
+                db.execute("DELETE FROM allowed")
+                db.executemany("INSERT INTO allowed (rowid) VALUES (?)", ((rowid,) for rowid in allowed))
+                db.execute("DELETE FROM candidates WHERE rowid NOT IN (SELECT rowid FROM allowed)")
+        if dense:
+            db.executemany("INSERT OR IGNORE INTO candidates (rowid) VALUES (?)", ((rowid,) for rowid in dense))
+        return db.execute("SELECT count(*) FROM candidates").fetchone()[0]
 
     def _dense(self, vector: np.ndarray, allowed: set[int] | None, wanted: int) -> ArmScores:
         store = self._vector_store()
@@ -476,30 +519,37 @@ class EmbeddedSearchIndex:
         return store
 
     def _browse(self, query: SearchQuery, allowed: set[int] | None) -> SearchResult:
-        """No words: every document that passes the filters, by title."""
-        rows = self._db.execute("SELECT rowid, id, title FROM docs ORDER BY title COLLATE NOCASE, id").fetchall()
-        if allowed is not None:
-            rows = [row for row in rows if row[0] in allowed]
-        page = rows[query.offset : query.offset + query.k]
+        """No words: every document that passes the filters, by title (or newest first)."""
+        order = "date DESC, title COLLATE NOCASE, id" if query.sort == "date" else "title COLLATE NOCASE, id"
+        db = self._db
+        db.execute("DELETE FROM candidates")
+        if allowed is None:
+            db.execute("INSERT INTO candidates (rowid) SELECT rowid FROM docs")
+        else:
+            db.executemany("INSERT OR IGNORE INTO candidates (rowid) VALUES (?)", ((rowid,) for rowid in allowed))
+        total = db.execute("SELECT count(*) FROM candidates").fetchone()[0]
+        rows = db.execute(
+            f"SELECT id, title FROM docs WHERE rowid IN (SELECT rowid FROM candidates) ORDER BY {order} LIMIT ? OFFSET ?",
+            (query.k, query.offset),
+        ).fetchall()
         hits = [
             Hit(id=doc_id, score=0.0, title=title, passage_anchor="", passage_heading="", snippet="")
-            for _, doc_id, title in page
+            for doc_id, title in rows
         ]
-        facets = self._facet_counts(query.facets, {row[0] for row in rows})
-        return SearchResult(hits=hits, total=len(rows), facets=facets)
+        facets = self._facet_counts(query.facets) if query.facets else {}
+        return SearchResult(hits=hits, total=total, facets=facets)
 
-    def _facet_counts(self, fields: Sequence[str], rowids: set[int]) -> dict[str, list[FacetCount]]:
-        facets: dict[str, list[FacetCount]] = {}
-        for field in fields:
-            counts: dict[str, int] = {}
-            for doc_rowid, value in self._db.execute(
-                "SELECT doc_rowid, value FROM keywords WHERE field = ?", (field,)
-            ):
-                if doc_rowid in rowids:
-                    counts[value] = counts.get(value, 0) + 1
-            facets[field] = [
-                FacetCount(value, count) for value, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-            ]
+    def _facet_counts(self, fields: Sequence[str]) -> dict[str, list[FacetCount]]:
+        """Counts of each keyword value among the documents in `candidates`, in SQL."""
+        marks = ",".join("?" * len(fields))
+        facets: dict[str, list[FacetCount]] = {field: [] for field in fields}
+        rows = self._db.execute(
+            f"SELECT field, value, count(*) AS n FROM keywords WHERE field IN ({marks}) "
+            "AND doc_rowid IN (SELECT rowid FROM candidates) GROUP BY field, value ORDER BY field, n DESC, value",
+            tuple(fields),
+        )
+        for field, value, count in rows:
+            facets[field].append(FacetCount(value, count))
         return facets
 
     def _hits(

@@ -162,3 +162,35 @@ def test_lexical_mode_ignores_a_given_vector(index: SearchIndex, fake_encoder):
     result = index.search(SearchQuery(text="meals", mode="lexical", vector=vector))
     assert ids(result) == ["cook"]
     assert result.hits[0].dense_score is None
+
+
+def test_boost_lifts_documents_of_equal_relevance(search_index: SearchIndex):
+    from dataclasses import replace
+
+    twins = [
+        replace(doc("plain", "Orientation course", "a course before departure"), boost=0.0),
+        replace(doc("documented", "Orientation course", "a course before departure"), boost=1.0),
+    ]
+    search_index.upsert(twins)
+    plain = search_index.search(SearchQuery(text="orientation course", mode="lexical"))
+    boosted = search_index.search(SearchQuery(text="orientation course", mode="lexical", boost_weight=0.1))
+    assert ids(boosted)[0] == "documented"
+    assert boosted.hits[0].score > plain.hits[0].score
+
+
+def test_date_sort_orders_relevant_documents_newest_first(search_index: SearchIndex):
+    from dataclasses import replace
+
+    search_index.upsert(
+        [
+            replace(doc("old", "Language course 1990", "language course"), date="1990"),
+            replace(doc("new", "Language course 2020", "language course"), date="2020-05"),
+            replace(doc("mid", "Language course 2005", "language course"), date="2005-01-31"),
+            doc("undated", "Language course", "language course"),
+            doc("other", "Truck driver", "heavy goods"),
+        ]
+    )
+    result = search_index.search(SearchQuery(text="language course", mode="lexical", sort="date"))
+    assert ids(result) == ["new", "mid", "old", "undated"]
+    browse = search_index.search(SearchQuery(text="", sort="date", k=3))
+    assert ids(browse) == ["new", "mid", "old"] and browse.total == 5
