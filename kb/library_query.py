@@ -137,6 +137,10 @@ def parse_search_request(
             normalised.append(good)
         if normalised:
             checked[name] = tuple(dict.fromkeys(normalised))
+    if not text and not checked:
+        raise BadRequest(
+            "Type some words to search for, or choose at least one filter (for example kind=practice).", field="q"
+        )
     sort = (sort or "relevance").strip().lower()
     if sort not in ("relevance", "date"):
         raise BadRequest(f"Unknown sort order {sort!r}; use relevance or date.", field="sort")
