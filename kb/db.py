@@ -21,6 +21,7 @@ TABLE_MODULES = (
     "kb.embed",
     "kb.documents",
     "matching.esco",
+    "matching.models",
 )
 
 

@@ -1,0 +1,407 @@
+"""Creating, changing, deleting and importing profiles, vacancies and service offers.
+
+Input is checked by the models in matching/models.py; a pydantic error becomes one
+HeadstartError naming the field, so the API, the CLI and the forms say the same thing.
+Imports read a whole JSON Lines file before writing: a bad line means nothing from that
+file is written, and the error names the line and the field.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import select
+from sqlmodel import Session, SQLModel
+
+from kb.errors import HeadstartError, ImportFileError, NotFound
+from kb.runtime import Runtime
+from matching.models import (
+    Consent,
+    ServiceOffer,
+    ServiceOfferInput,
+    SkillProfile,
+    SkillProfileInput,
+    Vacancy,
+    VacancyInput,
+    utcnow,
+)
+
+InputModel = TypeVar("InputModel", bound=BaseModel)
+MAX_IMPORT_BYTES = 50 * 1024 * 1024
+
+
+def validation_message(error: ValidationError) -> tuple[str, str | None]:
+    """The first problem in words, and the field it concerns."""
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first["loc"])
+    message = str(first["msg"]).removeprefix("Value error, ")
+    return (f"{where}: {message}" if where else message), (str(first["loc"][0]) if first["loc"] else None)
+
+
+def parse_input(model: type[InputModel], data: Any) -> InputModel:
+    if not isinstance(data, dict):
+        raise HeadstartError("Send a JSON object with the record's fields.")
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        message, field_name = validation_message(error)
+        raise HeadstartError(message, field=field_name) from None
+
+
+def _now() -> datetime:
+    return utcnow()
+
+
+# ---------------------------------------------------------------------------- profiles
+
+
+def _profile_values(data: SkillProfileInput) -> dict[str, Any]:
+    values = data.model_dump(mode="json")
+    values["available_from"] = data.available_from
+    return values
+
+
+def create_profile(*, session: Session, data: SkillProfileInput) -> SkillProfile:
+    values = _profile_values(data)
+    profile = SkillProfile(**values)
+    if data.consent_to_matching:
+        profile.consent_to_matching_at = _now()
+    session.add(profile)
+    session.flush()
+    return profile
+
+
+def update_profile(*, session: Session, profile: SkillProfile, data: SkillProfileInput) -> SkillProfile:
+    values = _profile_values(data)
+    if data.consent_to_matching and not profile.consent_to_matching:
+        profile.consent_to_matching_at = _now()
+    if not data.consent_to_matching:
+        profile.consent_to_matching_at = None
+    for name, value in values.items():
+        setattr(profile, name, value)
+    profile.revision += 1
+    profile.updated_at = _now()
+    session.add(profile)
+    return profile
+
+
+def get_profile(session: Session, profile_id: int) -> SkillProfile:
+    profile = session.get(SkillProfile, profile_id)
+    if profile is None:
+        raise NotFound(f"No profile with id {profile_id}.", field="id")
+    return profile
+
+
+def delete_profile(*, session: Session, profile_id: int) -> None:
+    """Deleting a profile deletes its consents; matches are computed, never stored."""
+    profile = get_profile(session, profile_id)
+    for consent in session.execute(select(Consent).where(Consent.profile_id == profile_id)).scalars():
+        session.delete(consent)
+    session.delete(profile)
+
+
+def grant_consent(
+    *, session: Session, profile_id: int, recipient_kind: str, recipient: str, days: int = 180
+) -> Consent:
+    if recipient_kind not in ("employer", "mrc"):
+        raise HeadstartError("recipient_kind must be employer or mrc.", field="recipient_kind")
+    if not recipient.strip():
+        raise HeadstartError("Name the recipient (the employer or the MRC).", field="recipient")
+    if not 1 <= days <= 730:
+        raise HeadstartError("A consent lasts between 1 and 730 days.", field="days")
+    get_profile(session, profile_id)
+    consent = Consent(
+        profile_id=profile_id,
+        recipient_kind=recipient_kind,
+        recipient=recipient.strip(),
+        expires_at=_now() + timedelta(days=days),
+    )
+    session.add(consent)
+    session.flush()
+    return consent
+
+
+def withdraw_consent(*, session: Session, profile_id: int, recipient: str) -> int:
+    """Withdraw every active consent of a profile for a recipient; effective at once."""
+    now = _now()
+    count = 0
+    for consent in session.execute(
+        select(Consent).where(Consent.profile_id == profile_id, Consent.recipient == recipient)
+    ).scalars():
+        if consent.withdrawn_at is None:
+            consent.withdrawn_at = now
+            count += 1
+    return count
+
+
+def consented_recipients(session: Session, profile_ids: list[int], *, now: datetime | None = None) -> dict[int, set[str]]:
+    now = now or _now()
+    out: dict[int, set[str]] = {}
+    if not profile_ids:
+        return out
+    for consent in session.execute(select(Consent).where(Consent.profile_id.in_(profile_ids))).scalars():  # type: ignore[attr-defined]
+        if consent.active(now):
+            out.setdefault(consent.profile_id, set()).add(consent.recipient)
+    return out
+
+
+# ---------------------------------------------------------------------------- vacancies
+
+
+def _vacancy_values(data: VacancyInput) -> dict[str, Any]:
+    values = data.model_dump(mode="json")
+    values["date_posted"] = data.date_posted or date.today()
+    values["valid_through"] = data.valid_through
+    values["fingerprint"] = data.fingerprint()
+    return values
+
+
+def create_vacancy(*, session: Session, data: VacancyInput) -> tuple[Vacancy, bool]:
+    """A new vacancy, or the one already posted with the same fingerprint (sources merged).
+
+    Returns (vacancy, created).
+    """
+    fingerprint = data.fingerprint()
+    existing = session.execute(select(Vacancy).where(Vacancy.fingerprint == fingerprint)).scalars().first()
+    if existing is not None and (data.external_id is None or existing.external_id != data.external_id):
+        merged = list(existing.sources)
+        for source in data.model_dump(mode="json")["sources"]:
+            if source not in merged:
+                merged.append(source)
+        existing.sources = merged
+        existing.updated_at = _now()
+        session.add(existing)
+        return existing, False
+    vacancy = Vacancy(**_vacancy_values(data))
+    session.add(vacancy)
+    session.flush()
+    return vacancy, True
+
+
+def update_vacancy(*, session: Session, vacancy: Vacancy, data: VacancyInput) -> Vacancy:
+    values = _vacancy_values(data)
+    sources = list(vacancy.sources)
+    for source in values.pop("sources"):
+        if source not in sources:
+            sources.append(source)
+    for name, value in values.items():
+        setattr(vacancy, name, value)
+    vacancy.sources = sources
+    vacancy.revision += 1
+    vacancy.updated_at = _now()
+    session.add(vacancy)
+    return vacancy
+
+
+def get_vacancy(session: Session, vacancy_id: int) -> Vacancy:
+    vacancy = session.get(Vacancy, vacancy_id)
+    if vacancy is None:
+        raise NotFound(f"No vacancy with id {vacancy_id}.", field="id")
+    return vacancy
+
+
+def delete_vacancy(*, session: Session, vacancy_id: int) -> None:
+    session.delete(get_vacancy(session, vacancy_id))
+
+
+# ---------------------------------------------------------------------------- offers
+
+
+def create_offer(*, session: Session, data: ServiceOfferInput) -> ServiceOffer:
+    offer = ServiceOffer(**data.model_dump(mode="json"))
+    session.add(offer)
+    session.flush()
+    return offer
+
+
+def get_offer(session: Session, offer_id: int) -> ServiceOffer:
+    offer = session.get(ServiceOffer, offer_id)
+    if offer is None:
+        raise NotFound(f"No service offer with id {offer_id}.", field="id")
+    return offer
+
+
+# ---------------------------------------------------------------------------- JSON-LD
+
+
+def job_posting_to_input(item: dict[str, Any]) -> dict[str, Any]:
+    """A schema.org JobPosting (JSON-LD) as VacancyInput fields.
+
+    Reads the common properties: title, description, hiringOrganization.name,
+    jobLocation.address (addressCountry, addressLocality), occupationalCategory (an ESCO
+    URI), skills (ESCO URIs), baseSalary (MonetaryAmount with QuantitativeValue),
+    employmentType, datePosted, validThrough, identifier, url.
+    """
+    def first(value: Any) -> Any:
+        return value[0] if isinstance(value, list) and value else value
+
+    organisation = first(item.get("hiringOrganization")) or {}
+    location = first(item.get("jobLocation")) or {}
+    address = location.get("address", {}) if isinstance(location, dict) else {}
+    country = address.get("addressCountry")
+    if isinstance(country, dict):
+        country = country.get("name")
+    salary = item.get("baseSalary") or {}
+    value = salary.get("value", {}) if isinstance(salary, dict) else {}
+    skills = item.get("skills") or []
+    if isinstance(skills, str):
+        skills = [part.strip() for part in skills.split(",") if part.strip()]
+    employment = first(item.get("employmentType")) or ""
+    contract = {"FULL_TIME": "permanent", "PART_TIME": "permanent", "TEMPORARY": "temporary", "SEASONAL": "seasonal",
+                "INTERN": "apprenticeship", "CONTRACTOR": "fixed_term"}.get(str(employment).upper(), "permanent")  # fmt: skip
+    identifier = item.get("identifier")
+    if isinstance(identifier, dict):
+        identifier = identifier.get("value")
+    period = {"HOUR": "hour", "MONTH": "month", "YEAR": "year"}.get(str(value.get("unitText", "")).upper())
+    return {
+        "external_id": str(identifier) if identifier else None,
+        "employer": organisation.get("name") if isinstance(organisation, dict) else str(organisation or ""),
+        "title": item.get("title", ""),
+        "occupation_uri": first(item.get("occupationalCategory")) if str(first(item.get("occupationalCategory")) or "").startswith("http://data.europa.eu/esco/occupation/") else None,
+        "description": item.get("description", ""),
+        "essential_skills": [s for s in skills if isinstance(s, str) and s.startswith("http://data.europa.eu/esco/skill/")],
+        "country": country or "",
+        "city": address.get("addressLocality", "") if isinstance(address, dict) else "",
+        "contract_type": contract,
+        "salary_min": value.get("minValue") if isinstance(value, dict) else None,
+        "salary_max": value.get("maxValue") if isinstance(value, dict) else None,
+        "salary_currency": salary.get("currency") if isinstance(salary, dict) else None,
+        "salary_period": period,
+        "date_posted": item.get("datePosted"),
+        "valid_through": str(item.get("validThrough"))[:10] if item.get("validThrough") else None,
+        "sources": [{"feed": "json-ld", "external_id": str(identifier or ""), "url": item.get("url", "")}],
+    }
+
+
+# ---------------------------------------------------------------------------- imports
+
+
+@dataclass
+class RecordImportReport:
+    kind: str
+    lines: int = 0
+    created: int = 0
+    updated: int = 0
+    merged: int = 0  # vacancies recognised as already posted (sources merged)
+    failed: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        merged = f", {self.merged} recognised as already posted" if self.kind == "vacancies" else ""
+        return f"{self.kind}: {self.lines} records read, {self.created} added, {self.updated} updated{merged}"
+
+
+def _json_items(path: Path) -> Iterator[tuple[int, Any]]:
+    """(line, item) of a JSON Lines file, or the items of one JSON(-LD) document."""
+    if not path.is_file():
+        raise ImportFileError(str(path), "no such file")
+    if path.stat().st_size > MAX_IMPORT_BYTES:
+        raise ImportFileError(str(path), f"file is larger than {MAX_IMPORT_BYTES // 1024 // 1024} MB")
+    try:
+        text = path.read_text(encoding="utf-8").lstrip("\ufeff")
+    except UnicodeDecodeError as error:
+        raise ImportFileError(str(path), f"not UTF-8 text (byte {error.start})") from None
+    stripped = text.strip()
+    if path.suffix.lower() in (".json", ".jsonld") or stripped.startswith("["):
+        try:
+            document = json.loads(stripped or "null")
+        except json.JSONDecodeError as error:
+            raise ImportFileError(str(path), f"not valid JSON ({error.msg})", line=error.lineno) from None
+        items = document if isinstance(document, list) else (document.get("@graph", [document]) if isinstance(document, dict) else [])
+        for number, item in enumerate(items, start=1):
+            yield number, item
+        return
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            yield number, json.loads(line)
+        except json.JSONDecodeError as error:
+            raise ImportFileError(str(path), f"not valid JSON ({error.msg}, character {error.colno})", line=number) from None
+
+
+def _read_all(path: Path, model: type[InputModel], convert: Callable[[Any], Any] | None = None) -> list[InputModel]:
+    records = []
+    for number, item in _json_items(path):
+        if convert is not None and isinstance(item, dict) and item.get("@type") == "JobPosting":
+            item = convert(item)
+        if not isinstance(item, dict):
+            raise ImportFileError(str(path), "each line must be a JSON object", line=number)
+        try:
+            records.append(model.model_validate(item))
+        except ValidationError as error:
+            message, _ = validation_message(error)
+            raise ImportFileError(str(path), message, line=number) from None
+    return records
+
+
+def import_profiles(runtime: Runtime, path: Path) -> RecordImportReport:
+    report = RecordImportReport("profiles")
+    records = _read_all(path, SkillProfileInput)
+    report.lines = len(records)
+    with Session(runtime.engine) as session:
+        for data in records:
+            existing = None
+            if data.external_id:
+                existing = session.execute(select(SkillProfile).where(SkillProfile.external_id == data.external_id)).scalars().first()
+            if existing is None:
+                create_profile(session=session, data=data)
+                report.created += 1
+            else:
+                update_profile(session=session, profile=existing, data=data)
+                report.updated += 1
+        session.commit()
+    return report
+
+
+def import_vacancies(runtime: Runtime, path: Path) -> RecordImportReport:
+    report = RecordImportReport("vacancies")
+    records = _read_all(path, VacancyInput, job_posting_to_input)
+    report.lines = len(records)
+    with Session(runtime.engine) as session:
+        for data in records:
+            existing = None
+            if data.external_id:
+                existing = session.execute(select(Vacancy).where(Vacancy.external_id == data.external_id)).scalars().first()
+            if existing is not None:
+                update_vacancy(session=session, vacancy=existing, data=data)
+                report.updated += 1
+                continue
+            _, created = create_vacancy(session=session, data=data)
+            if created:
+                report.created += 1
+            else:
+                report.merged += 1
+        session.commit()
+    return report
+
+
+def import_offers(runtime: Runtime, path: Path) -> RecordImportReport:
+    report = RecordImportReport("offers")
+    records = _read_all(path, ServiceOfferInput)
+    report.lines = len(records)
+    with Session(runtime.engine) as session:
+        for data in records:
+            existing = None
+            if data.external_id:
+                existing = session.execute(select(ServiceOffer).where(ServiceOffer.external_id == data.external_id)).scalars().first()
+            if existing is None:
+                create_offer(session=session, data=data)
+                report.created += 1
+            else:
+                for name, value in data.model_dump(mode="json").items():
+                    setattr(existing, name, value)
+                report.updated += 1
+        session.commit()
+    return report
+
+
+def model_json(row: SQLModel) -> dict[str, Any]:
+    return row.model_dump(mode="json")
+
+
