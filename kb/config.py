@@ -41,6 +41,10 @@ class Settings:
     multilingual_model: str | None = DEFAULT_MULTILINGUAL_MODEL
     esco_dir: Path | None = None
     secret_key: str | None = None
+    # Bearer token for the personal-data API from other machines (profiles, candidates,
+    # writes). Without it those endpoints answer loopback clients only, until accounts
+    # and roles arrive with the web app.
+    api_token: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -66,6 +70,7 @@ class Settings:
             multilingual_model=_optional_model(env.get("HEADSTART_MULTILINGUAL_MODEL", DEFAULT_MULTILINGUAL_MODEL)),
             esco_dir=esco_dir,
             secret_key=env.get("HEADSTART_SECRET_KEY") or None,
+            api_token=env.get("HEADSTART_API_TOKEN") or None,
         )
 
     def with_(self, **changes) -> "Settings":

@@ -41,7 +41,10 @@ def validation_message(error: ValidationError) -> tuple[str, str | None]:
     first = error.errors()[0]
     where = ".".join(str(part) for part in first["loc"])
     message = str(first["msg"]).removeprefix("Value error, ")
-    return (f"{where}: {message}" if where else message), (str(first["loc"][0]) if first["loc"] else None)
+    field_name = str(first["loc"][0]) if first["loc"] else None
+    if not where or message.split(":", 1)[0] in {str(part) for part in first["loc"]}:
+        return message, field_name  # the message names its field already
+    return f"{where}: {message}", field_name
 
 
 def parse_input(model: type[InputModel], data: Any) -> InputModel:

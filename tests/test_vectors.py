@@ -337,3 +337,143 @@ def test_ivf_on_degenerate_data_stays_exact_with_every_cluster_probed():
     scores, _ = store.top_documents(query, 25)
     reference, _ = naive(vectors, doc_keys, row_keys, query, 25)
     assert np.allclose(list(scores.values()), list(reference.values()), atol=1e-5)  # ties: order of equals may differ
+
+
+# ---------------------------------------------------------------------- sparse blocks, float16
+
+
+def assert_same_up_to_ties(result, reference):
+    """Same scores in the same order; same documents and best rows wherever a score is
+    not 0 (rows a block leaves out score exactly 0, so zero-score documents tie)."""
+    scores, rows = result
+    ref_scores, ref_rows = reference
+    assert np.allclose(list(scores.values()), list(ref_scores.values()), atol=1e-5)
+    nonzero = {doc for doc, score in ref_scores.items() if abs(score) > 1e-6}
+    assert {doc for doc, score in scores.items() if abs(score) > 1e-6} == nonzero
+    assert all(rows[doc] == ref_rows[doc] for doc in nonzero)
+
+
+def one_block_rows(rng: np.random.Generator, n: int):
+    """CompositeEncoder-like rows where most rows fill one block only (the other block's
+    columns are zero), some fill both and a few are zero everywhere."""
+    vectors, blocks = composite(rng, n)
+    kind = rng.choice(4, size=n, p=[0.45, 0.45, 0.08, 0.02])  # first, second, both, none
+    vectors[kind == 0, 24:] = 0
+    vectors[kind == 1, :24] = 0
+    vectors[kind == 3] = 0
+    return vectors, blocks, kind
+
+
+def sparse_block_queries(rng: np.random.Generator) -> list[np.ndarray]:
+    first_only = np.zeros(64, np.float32)
+    first_only[:24] = unit_rows(rng, 1, 24)[0]
+    second_only = np.zeros(64, np.float32)
+    second_only[24:] = unit_rows(rng, 1, 40)[0]
+    return [first_only, second_only, unit_rows(rng, 1, 64)[0]]
+
+
+@pytest.mark.parametrize("threshold", [10**9, 500], ids=["exact", "ivf"])
+@pytest.mark.parametrize("streamed", [False, True], ids=["constructor", "from_batches"])
+def test_blocks_keep_only_their_non_zero_rows_and_stay_exact(threshold, streamed):
+    rng = np.random.default_rng(21)
+    n = 5000
+    vectors, blocks, kind = one_block_rows(rng, n)
+    doc_keys, row_keys = documents_of(rng, n), np.arange(n, dtype=np.int64) * 3 + 1
+    if streamed:
+        batches = ((vectors[i : i + 600], doc_keys[i : i + 600], row_keys[i : i + 600]) for i in range(0, n, 600))
+        store = VectorStore.from_batches(
+            batches, count=n + 77, dimension=64, blocks=blocks, ivf_threshold=threshold, nprobe=10**6
+        )
+    else:
+        store = VectorStore(vectors, doc_keys, row_keys, blocks, ivf_threshold=threshold, nprobe=10**6)
+    assert store.indexed == (threshold == 500) and len(store) == n
+    assert store.block_rows == [int(np.sum((kind == 0) | (kind == 2))), int(np.sum((kind == 1) | (kind == 2)))]
+    docs = np.unique(doc_keys)
+    for query in sparse_block_queries(rng):  # one block, the other, both
+        for wanted in (1, 15, 200):
+            assert_same_up_to_ties(store.top_documents(query, wanted), naive(vectors, doc_keys, row_keys, query, wanted))
+            for allowed in (docs[::40], docs[::3], docs[1::2]):  # gathered, probed/masked
+                assert_same_up_to_ties(
+                    store.top_documents(query, wanted, allowed),
+                    naive(vectors, doc_keys, row_keys, query, wanted, set(allowed.tolist())),
+                )
+        assert_same_up_to_ties(
+            store.top_documents(query, 15, exact=True), naive(vectors, doc_keys, row_keys, query, 15)
+        )
+
+
+def test_rows_a_block_leaves_out_score_zero_for_it():
+    """A document whose rows are all zero in the query's block (or everywhere) is still a
+    candidate scoring 0: above documents that score below 0, as with the full matrix."""
+    vectors = np.array(
+        [[1, 0, 0, 0], [0, 0, 1, 0], [-1, 0, 0, 0], [0, 0, 0, 0], [0.5, 0, 0.5, 0]], dtype=np.float32
+    )
+    doc_keys, row_keys = np.array([1, 2, 3, 4, 5]), np.array([10, 20, 30, 40, 50])
+    query = np.array([1, 0, 0, 0], dtype=np.float32)
+    for threshold in (10**9, 2):
+        store = VectorStore(vectors, doc_keys, row_keys, [(0, 2), (2, 4)], ivf_threshold=threshold, nprobe=10**6)
+        assert store.block_rows == [3, 2]
+        scores, rows = store.top_documents(query, 10)
+        assert list(scores)[:2] == [1, 5] and list(scores)[-1] == 3
+        assert set(list(scores)[2:4]) == {2, 4} and scores[2] == scores[4] == 0.0 and scores[3] == -1.0
+        assert store.top_documents(query, 10, [2, 3]) == ({2: 0.0, 3: -1.0}, {2: 20, 3: 30})
+        assert store.top_documents(-query, 1, [1, 4]) == ({4: 0.0}, {4: 40})
+
+
+def test_nbytes_counts_only_the_rows_each_block_stores():
+    rng = np.random.default_rng(22)
+    vectors, blocks, kind = one_block_rows(rng, 4000)
+    doc_keys, row_keys = documents_of(rng, 4000), np.arange(4000, dtype=np.int64)
+    dense = VectorStore(np.where(vectors == 0, np.float32(1e-3), vectors), doc_keys, row_keys, blocks)
+    sparse = VectorStore(vectors, doc_keys, row_keys, blocks)
+    batches = iter([(vectors, doc_keys, row_keys)])
+    streamed = VectorStore.from_batches(batches, count=10_000, dimension=64, blocks=blocks)
+    stored = sum(rows * (stop - start) * 4 for rows, (start, stop) in zip(sparse.block_rows, blocks))
+    assert stored < 0.6 * vectors.nbytes
+    # each block that leaves rows out keeps per stored row its document (int32), key
+    # (int64) and original row (int32), and per original row its position (int32)
+    bookkeeping = sum(rows * 16 + 4000 * 4 for rows in sparse.block_rows)
+    assert dense.nbytes - sparse.nbytes == vectors.nbytes - stored - bookkeeping
+    # from_batches keeps a view of the filled prefix of a matrix allocated for `count` rows
+    assert streamed.nbytes == sparse.nbytes
+    for block, rows in zip(streamed._blocks, sparse.block_rows):
+        assert block.matrix.shape[0] == rows and block.matrix.base is not None and block.matrix.flags.c_contiguous
+    half = VectorStore(vectors, doc_keys, row_keys, blocks, float16_above=0)
+    assert sparse.nbytes - half.nbytes == stored // 2
+
+
+@pytest.mark.parametrize("threshold", [10**9, 2000], ids=["exact", "ivf"])
+def test_float16_blocks_score_within_a_tolerance_of_float32(threshold):
+    rng = np.random.default_rng(23)
+    vectors, around = clustered(rng, 20_000, 64, topics=300, spread=0.7)
+    vectors = np.hstack([vectors, unit_rows(rng, 20_000, 32)]) / np.float32(np.sqrt(2))
+    vectors[::3, 64:] = 0
+    doc_keys, row_keys = np.arange(20_000, dtype=np.int64) // 2, np.arange(20_000, dtype=np.int64)
+    blocks = [(0, 64), (64, 96)]
+    full = VectorStore(vectors, doc_keys, row_keys, blocks, ivf_threshold=threshold)
+    batches = ((vectors[i : i + 3000], doc_keys[i : i + 3000], row_keys[i : i + 3000]) for i in range(0, 20_000, 3000))
+    half = VectorStore.from_batches(
+        batches, count=20_000, dimension=96, blocks=blocks, ivf_threshold=threshold, float16_above=10_000
+    )
+    assert [block.matrix.dtype for block in half._blocks] == [np.float16, np.float16]
+    assert [block.centroids is not None for block in half._blocks] == [full.indexed] * 2
+    assert half.nbytes < 0.7 * full.nbytes
+    queries = np.zeros((30, 96), np.float32)
+    queries[:, :64] = around(30)
+    queries[20:, 64:] = unit_rows(rng, 10, 32)  # two blocks
+    recalls = []
+    for query in queries:
+        exact, _ = full.top_documents(query, 10, exact=True)
+        approx, rows = half.top_documents(query, 10)
+        recalls.append(len(set(exact) & set(approx)) / 10)
+        for doc, score in approx.items():  # reported scores: the float32 ones, within 1e-3
+            assert score == pytest.approx(float(vectors[rows[doc]] @ query), abs=1e-3)
+        filtered, _ = half.top_documents(query, 10, np.arange(0, 10_000, 7))
+        assert set(filtered) <= set(range(0, 10_000, 7)) and len(filtered) == 10
+    assert np.mean(recalls) >= 0.97
+    # a query too large to scale by 2**112 takes numpy's float16 cast: same products
+    big = queries[0] * np.float32(1e5)
+    scores, _ = half.top_documents(big, 10, exact=True)
+    small_scores, _ = half.top_documents(queries[0], 10, exact=True)
+    assert list(scores) == list(small_scores)
+    assert np.allclose(np.array(list(scores.values())) / 1e5, list(small_scores.values()), atol=1e-6)

@@ -28,9 +28,11 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.extensions["headstart"] = runtime
 
     from webapp.api import api
+    from webapp.api_matching import matching_api
     from webapp.views.home import home
 
     app.register_blueprint(api)
+    app.register_blueprint(matching_api)
     app.register_blueprint(home)
     _register_error_handlers(app)
     return app

@@ -19,6 +19,7 @@ from kb.errors import HeadstartError
 from kb.runtime import Runtime
 
 EXIT_USAGE = 2
+DEMO_MATCHING_SEEDS = Path(__file__).resolve().parents[1] / "seeds" / "matching"
 
 
 class HeadstartGroup(click.Group):
@@ -296,6 +297,110 @@ def kb_show(state: _State, record_id: str, language: str | None) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
+# ---------------------------------------------------------------------------- matching
+
+
+def _import_command(kind: str, help_text: str) -> click.Command:
+    @click.command("import", help=help_text)
+    @click.argument("path", type=click.Path(path_type=Path))
+    @pass_state
+    def command(state: _State, path: Path) -> None:
+        from matching import records
+
+        importer = {"profiles": records.import_profiles, "vacancies": records.import_vacancies, "offers": records.import_offers}[kind]
+        click.echo(importer(state.runtime, path).summary())
+
+    return command
+
+
+@main.group()
+def profiles() -> None:
+    """Migrants' skill profiles."""
+
+
+@main.group()
+def vacancies() -> None:
+    """Employers' vacancies."""
+
+
+@main.group()
+def offers() -> None:
+    """Service providers' offers (courses, assessments, recognition, orientation)."""
+
+
+profiles.add_command(_import_command("profiles", "Import profiles from a JSON Lines file (updated in place by external_id)."))
+vacancies.add_command(
+    _import_command("vacancies", "Import vacancies from JSON Lines or a schema.org JobPosting JSON-LD feed; the same job from two feeds is kept once.")
+)
+offers.add_command(_import_command("offers", "Import service offers from a JSON Lines file."))
+
+
+@main.group()
+def match() -> None:
+    """Matches between profiles and vacancies, explained."""
+
+
+def _print_explained(title: str, explanation, taxonomy) -> None:
+    state = "excluded" if explanation.excluded else ("ready" if explanation.ready else "possible")
+    click.echo(f"{explanation.score:.3f}  [{state}] {title}")
+    for exclusion in explanation.exclusions:
+        click.echo(f"       excluded: {exclusion.message}")
+    if explanation.essential_missing:
+        click.echo("       missing: " + ", ".join(taxonomy.label(uri) for uri in explanation.essential_missing))
+    for gap in explanation.language_gaps:
+        click.echo(f"       language: {gap.describe()}")
+    if explanation.regulated:
+        click.echo(f"       {explanation.regulated.describe()}")
+
+
+@match.command("profile")
+@click.argument("profile_id", type=int)
+@click.option("--top", default=10, show_default=True, type=int)
+@click.option("--include-excluded", is_flag=True, help="Also list vacancies a hard constraint excludes, with the reason.")
+@click.option("--json", "as_json", is_flag=True)
+@pass_state
+def match_profile(state: _State, profile_id: int, top: int, include_excluded: bool, as_json: bool) -> None:
+    """Open vacancies for a profile, best first, each with its explanation."""
+    from matching.match_service import matches_for_profile
+    from webapp.api_matching import explanation_json, vacancy_json
+
+    matches, taxonomy = matches_for_profile(state.runtime, profile_id, top=top, include_excluded=include_excluded)
+    if as_json:
+        items = [{"vacancy": vacancy_json(m.vacancy), "explanation": explanation_json(m.explanation, taxonomy)} for m in matches]
+        click.echo(json.dumps({"profile_id": profile_id, "matches": items}, ensure_ascii=False))
+        return
+    for m in matches:
+        _print_explained(f"#{m.vacancy.id} {m.vacancy.title} ({m.vacancy.employer}, {m.vacancy.city or ''} {m.vacancy.country})", m.explanation, taxonomy)
+
+
+@match.command("vacancy")
+@click.argument("vacancy_id", type=int)
+@click.option("--top", default=10, show_default=True, type=int)
+@click.option("--include-excluded", is_flag=True)
+@click.option("--json", "as_json", is_flag=True)
+@pass_state
+def match_vacancy(state: _State, vacancy_id: int, top: int, include_excluded: bool, as_json: bool) -> None:
+    """Consenting candidates for a vacancy, best first (anonymised unless they opted in)."""
+    from matching.match_service import candidates_for_vacancy
+    from webapp.api_matching import anonymised_profile_json, explanation_json
+
+    matches, taxonomy = candidates_for_vacancy(state.runtime, vacancy_id, top=top, include_excluded=include_excluded)
+    if as_json:
+        items = [
+            {
+                "identified": m.identified,
+                "profile": m.profile.model_dump(mode="json") if m.identified else anonymised_profile_json(m.profile, vacancy_id),
+                "explanation": explanation_json(m.explanation, taxonomy),
+            }
+            for m in matches
+        ]
+        click.echo(json.dumps({"vacancy_id": vacancy_id, "candidates": items}, ensure_ascii=False))
+        return
+    for m in matches:
+        who = f"profile #{m.profile.id}" if m.identified else anonymised_profile_json(m.profile, vacancy_id)["candidate"]
+        _print_explained(who, m.explanation, taxonomy)
+
+
 # ---------------------------------------------------------------------------- index
 
 
@@ -349,6 +454,12 @@ def seed(state: _State) -> None:
     click.echo(f"library: {library.created} records added, {library.updated} updated, {library.unchanged} unchanged")
     if library.failed:
         sys.exit(EXIT_USAGE)
+    from matching import records
+
+    for name, importer in (("vacancies", records.import_vacancies), ("profiles", records.import_profiles), ("offers", records.import_offers)):
+        path = DEMO_MATCHING_SEEDS / f"{name}.jsonl"
+        if path.exists():
+            click.echo(importer(runtime, path).summary())
 
 
 @main.command()
