@@ -415,6 +415,45 @@ def _normalise_words(text: str) -> str:
     return " ".join(re.findall(r"\w+", letters))
 
 
+# ---------------------------------------------------------------------------- suggestion choices
+
+
+class SuggestionChoice(SQLModel, table=True):
+    """A person confirmed, corrected or rejected a suggested ESCO concept.
+
+    Kept so that the choices people make can be reviewed and used to improve the
+    suggestions (and as labelled data for tuning); nothing is inferred from them yet.
+    """
+
+    __tablename__ = "suggestion_choice"
+
+    id: int | None = Field(default=None, primary_key=True)
+    concept_type: str = Field(max_length=20)  # occupation | skill
+    text: str = Field(sa_column=Column(Text, nullable=False))  # the title typed or the span of a CV
+    suggested_uri: str | None = Field(default=None, max_length=100)
+    chosen_uri: str | None = Field(default=None, max_length=100)  # None: rejected, nothing chosen
+    decided_by: str = Field(default="", max_length=200)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class SuggestionChoiceInput(SQLModel):
+    concept_type: Literal["occupation", "skill"]
+    text: str = Field(min_length=1, max_length=2_000)
+    suggested_uri: str | None = None
+    chosen_uri: str | None = None
+    decided_by: str = Field(default="", max_length=200)
+
+    @model_validator(mode="after")
+    def _check(self) -> "SuggestionChoiceInput":
+        for name in ("suggested_uri", "chosen_uri"):
+            value = getattr(self, name)
+            if value:
+                setattr(self, name, _uri(value, self.concept_type))
+        if not self.suggested_uri and not self.chosen_uri:
+            raise ValueError("give the suggested_uri, the chosen_uri, or both")
+        return self
+
+
 # ---------------------------------------------------------------------------- service offers
 
 OfferKind = Literal["language_course", "skills_assessment", "recognition", "vocational_training", "orientation"]

@@ -106,3 +106,29 @@ def suggest(
         language=language,
         english_words=english_label_words(runtime),
     )
+
+
+def extract_skills(runtime: Runtime, text: str | None, *, language: str | None = None):
+    """ESCO skills mentioned in a CV or job ad, each with the span it was found in."""
+    from matching.skill_extraction import extract_skills as run_extraction
+
+    return run_extraction(
+        taxonomy_index(runtime, "skill"),
+        runtime.encoder,
+        text,
+        language=language,
+        english_words=english_label_words(runtime),
+    )
+
+
+def record_choice(runtime: Runtime, data) -> int:
+    """Store a person's confirmation, correction or rejection of a suggestion."""
+    from sqlmodel import Session
+
+    from matching.models import SuggestionChoice
+
+    with Session(runtime.engine) as session:
+        choice = SuggestionChoice(**data.model_dump())
+        session.add(choice)
+        session.commit()
+        return choice.id or 0

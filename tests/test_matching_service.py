@@ -228,3 +228,30 @@ def test_cli_imports_and_matches(run_cli, core_runtime, tmp_path):
     assert out.exit_code == 0 and json.loads(out.output)["matches"][0]["explanation"]["essential_missing"]
     missing = run_cli("match", "profile", "42")
     assert missing.exit_code == 2 and "No profile with id 42" in missing.output
+
+
+def test_skill_extraction_points_to_the_words_and_rejects_bad_input(client):
+    text = "We look for someone to tend to elderly people. Knowledge of first aid and of Python."
+    response = client.post("/api/v1/skills/extract", json={"text": text})
+    assert response.status_code == 200
+    for skill in response.get_json()["skills"]:
+        span = skill["span"]
+        assert text[span["start"] : span["end"]] == span["text"]
+    assert client.post("/api/v1/skills/extract", json={"text": ""}).status_code == 400
+    assert client.post("/api/v1/skills/extract", json={"text": "x" * 30_000}).status_code == 400
+    assert client.post("/api/v1/skills/extract", json=["not", "an", "object"]).status_code == 400
+
+
+def test_suggestion_choices_are_stored(client, core_runtime):
+    from matching.models import SuggestionChoice
+
+    response = client.post(
+        "/api/v1/suggestions/choices",
+        json={"concept_type": "skill", "text": "Pflege alter Menschen", "suggested_uri": VITAL_SIGNS, "chosen_uri": ELDERLY, "decided_by": "mrc-1"},
+    )
+    assert response.status_code == 201
+    with Session(core_runtime.engine) as session:
+        (choice,) = session.exec(__import__("sqlmodel").select(SuggestionChoice)).all()
+        assert (choice.suggested_uri, choice.chosen_uri) == (VITAL_SIGNS, ELDERLY)
+    bad = client.post("/api/v1/suggestions/choices", json={"concept_type": "skill", "text": "x"})
+    assert bad.status_code == 422 and "suggested_uri" in bad.get_json()["error"]

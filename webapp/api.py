@@ -93,6 +93,44 @@ def kb_related(record_id: str):
     return jsonify({"id": record_id, "related": [entry_json(item) for item in items]})
 
 
+@api.post("/api/v1/skills/extract")
+def extract_skills_from_text():
+    """ESCO skills in a pasted CV or job ad: {"text": ..., "lang": optional} ->
+    [{"uri", "label", "score", "span": {"start", "end", "text"}}]."""
+    from kb.errors import BadRequest
+    from matching.service import extract_skills
+    from webapp import get_runtime
+
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise BadRequest('Send a JSON object {"text": "..."}.', field="text")
+    text = body.get("text")
+    if text is not None and not isinstance(text, str):
+        raise BadRequest("text must be a string.", field="text")
+    found = extract_skills(get_runtime(), text, language=body.get("lang"))
+    return jsonify(
+        {
+            "skills": [
+                {"uri": s.uri, "label": s.label, "score": s.score, "span": {"start": s.span.start, "end": s.span.end, "text": s.span.text}}
+                for s in found
+            ]
+        }
+    )
+
+
+@api.post("/api/v1/suggestions/choices")
+def record_suggestion_choice():
+    """A person confirmed ({"suggested_uri", "chosen_uri"} equal), corrected (different)
+    or rejected (no chosen_uri) a suggestion; stored for review and tuning."""
+    from matching.models import SuggestionChoiceInput
+    from matching.records import parse_input
+    from matching.service import record_choice
+    from webapp import get_runtime
+
+    data = parse_input(SuggestionChoiceInput, request.get_json(silent=True))
+    return jsonify({"id": record_choice(get_runtime(), data)}), 201
+
+
 @api.get("/healthz")
 def healthz():
     """Liveness and readiness: the database answers and the indexes open."""

@@ -197,6 +197,29 @@ occupations.add_command(_suggest_command("occupation", "occupations"))
 skills.add_command(_suggest_command("skill", "skills"))
 
 
+@skills.command("extract")
+@click.argument("text", required=False)
+@click.option("--file", "text_file", type=click.File("r", encoding="utf-8"), help="Read the text from a file ('-' for stdin).")
+@click.option("--lang", "language", default=None, help="Language of the text (ISO 639-1), if known.")
+@click.option("--json", "as_json", is_flag=True)
+@pass_state
+def skills_extract(state: _State, text: str | None, text_file, language: str | None, as_json: bool) -> None:
+    """ESCO skills found in a CV or job ad, with the words each came from."""
+    from matching.service import extract_skills
+
+    if text_file is not None:
+        if text:
+            raise HeadstartError("Give either TEXT or --file, not both.")
+        text = text_file.read()
+    found = extract_skills(state.runtime, text, language=language)
+    if as_json:
+        items = [{"uri": s.uri, "label": s.label, "score": s.score, "span": {"start": s.span.start, "end": s.span.end, "text": s.span.text}} for s in found]
+        click.echo(json.dumps({"skills": items}, ensure_ascii=False))
+        return
+    for item in found:
+        click.echo(f"{item.score:.3f}  {item.label}  <- “{item.span.text}”\n       {item.uri}")
+
+
 # ---------------------------------------------------------------------------- library
 
 
