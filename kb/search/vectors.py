@@ -21,8 +21,10 @@ too slow for a 30 ms search. `VectorStore` does two things about it:
   threshold): half the bytes again. Products widen bounded pieces (2**18 values) to
   float32 on the fly by bit operations, about 1.3x the time of a float32 product;
   scores move by up to ~1e-4 (a unit vector's components round to 11 bits).
-  Together: the 300,000-document store fell from 4,217 MiB to STORE300 MiB.
-* An inverted file (IVF) above `ivf_threshold` rows. Each block is clustered by spherical
+  Together: the 300,000-document ESCO store fell from 4,217 MiB to 1,177 MiB and the
+  search process's peak RSS from 5,346 MiB to 2,125 MiB (models ~700 MiB of it).
+* An inverted file (IVF) for a block that stores more than `ivf_threshold` rows (a
+  smaller block, e.g. the English block at 30,000 ESCO documents, stays exact). Each block is clustered by spherical
   k-means (about 4 * sqrt(n) centroids, trained two-level so that building takes seconds
   on 300k rows), its rows are stored sorted by cluster so a cluster is one contiguous
   slice, and a query scores the centroids, then only the rows of the `nprobe` clusters
@@ -112,11 +114,15 @@ class VectorStore:
     Each block keeps only the rows that are not all zero in its columns (see the module
     docstring); results are those of the full matrix, where a left-out row scores 0.
     With `float16_above` set, a store of more rows keeps its block matrices as float16
-    (centroids stay float32): measured on the ESCO benchmark (bench/bench_search.py) at
-    300,000 documents the dense arm's recall@10 against exact float32 search was
-    RECALL300 (0.980 with float32 blocks), the store STORE300 MiB instead of 4,217 and the
-    search process's peak RSS PEAK300 MiB instead of 5,346. The default (None) keeps
-    float32, whose scores equal float32 arithmetic on the caller's vectors.
+    (centroids stay float32). Scores then differ from float32 arithmetic by up to ~1e-4
+    (tests: within 1e-3, recall@10 against exact float32 >= 0.97). ESCO benchmark
+    (bench/bench_search.py, 2026-11-22): at 30,000 documents every returned document was
+    one of the exact top 10 (recall@10 by document 1.000; by reported score, with a 1e-5
+    tolerance, 0.965 because of the rounding). At 300,000 documents (replicated concepts,
+    so many equal exact scores) the score-based recall fell from 0.980 to 0.710; the
+    by-document figure was not measured there yet: rerun the benchmark before relying on it.
+    The default (None) keeps float32, whose scores equal float32 arithmetic on the
+    caller's vectors.
 
     In exact mode with a single block that has no all-zero row, stored as float32, the
     store may share memory with `vectors` (no copy): do not modify that array afterwards.
@@ -464,19 +470,36 @@ class VectorStore:
                 part = _matvec(block.matrix, q[block.start : block.stop])
                 scores = part if scores is None else scores + part
             docs, keys = self._row_doc, self._row_keys
-        elif len(active) == 1 and active[0].complete:  # one IVF block read in full: its own order is fine
+        elif len(active) == 1:  # one block read in full: its own order is fine
             block = active[0]
             scores = _matvec(block.matrix, q[block.start : block.stop])
             docs, keys = block.row_doc, block.row_keys
-        else:  # back to the original order, absent rows scoring 0
-            scores = np.zeros(self._count, dtype=np.float32)
-            for block in active:
-                part = _matvec(block.matrix, q[block.start : block.stop])
-                if block.order is None:
-                    scores += part
-                else:
-                    scores[block.order] += part  # order holds distinct rows
-            docs, keys = self._row_doc, self._row_keys
+            if doc_mask is not None:
+                scores[~doc_mask[docs]] = -np.inf
+            best = _best_rows(scores, docs, wanted)
+            # Rows the block leaves out score 0: they matter only with too few documents
+            # or a negative score among the best. Not scattering them in otherwise also
+            # spares argpartition the ties of many zeros (17 ms at 124k rows, 93k zeros).
+            if block.complete or not (len(best) < wanted or scores[best[-1]] < 0):
+                return self._result(scores, docs, keys, best)
+            return self._scattered(q, active, doc_mask, wanted)
+        else:
+            return self._scattered(q, active, doc_mask, wanted)
+        if doc_mask is not None:
+            scores[~doc_mask[docs]] = -np.inf
+        return self._result(scores, docs, keys, _best_rows(scores, docs, wanted))
+
+    def _scattered(self, q: np.ndarray, active: list[_Block], doc_mask: np.ndarray | None, wanted: int):
+        """Every row in the original order, each block's scores added at its rows (a row
+        a block leaves out scores 0 in it): the full matrix's answer."""
+        scores = np.zeros(self._count, dtype=np.float32)
+        for block in active:
+            part = _matvec(block.matrix, q[block.start : block.stop])
+            if block.order is None:
+                scores += part
+            else:
+                scores[block.order] += part  # order holds distinct rows
+        docs, keys = self._row_doc, self._row_keys
         if doc_mask is not None:
             scores[~doc_mask[docs]] = -np.inf
         return self._result(scores, docs, keys, _best_rows(scores, docs, wanted))
@@ -543,7 +566,7 @@ class VectorStore:
             # Rows this block leaves out score 0: with too few documents, or a negative
             # score among the best, they count. Rare (cosine top scores are positive):
             # answer exactly over every row.
-            return self._exhaustive(q, [block], doc_mask, wanted)
+            return self._scattered(q, [block], doc_mask, wanted)
         return self._result(scores, docs, block.row_keys[positions], best)
 
 
