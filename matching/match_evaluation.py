@@ -182,3 +182,120 @@ def matcher_rankings(
     finally:
         matcher.WEIGHTS.clear()
         matcher.WEIGHTS.update(saved)
+
+
+@dataclass(frozen=True)
+class MatchingEvaluation:
+    rows: list[tuple[str, RankingScores]]
+    vacancies: int
+    skills_per_vacancy: float
+    right_occupation: float  # share of profiles whose occupation is the right one
+
+
+def run_evaluation(
+    runtime,
+    *,
+    occupations: int = 300,
+    seed: int = 7,
+    confirm: int = 5,
+    work_dir,
+    extracted: dict[str, list[str]] | None = None,
+    tune: bool = True,
+) -> MatchingEvaluation:
+    """Build the evaluation from the ESCO concepts in `runtime`'s database and grade the
+    rankings. `extracted` caches each vacancy's skills by occupation URI (filled in)."""
+    from pathlib import Path
+
+    from sqlmodel import Session
+
+    from kb.search.base import Passage
+    from kb.search.embedded import EmbeddedSearchIndex
+    from kb.search.factory import COLLECTIONS
+    from matching import esco
+    from matching.match_service import load_taxonomy
+    from matching.skill_extraction import extract_skills
+
+    extracted = {} if extracted is None else extracted
+    work_dir = Path(work_dir)
+    documents = esco.concept_documents(runtime.engine, "occupation")
+    titles = typed_titles(documents)
+    descriptions = {d.id: next((p.text for p in d.passages if p.anchor.startswith("desc")), "") for d in documents}
+    eligible = sorted(uri for uri in titles if len(descriptions.get(uri, "")) > 80)
+    with Session(runtime.engine) as session:
+        codes = load_taxonomy(session, set(eligible)).isco_codes
+    by_group: dict[str, list[str]] = {}
+    for uri in eligible:
+        if codes.get(uri):
+            by_group.setdefault(codes[uri], []).append(uri)
+    rng = random.Random(seed)
+    groups = sorted(code for code, members in by_group.items() if len(members) >= 2)
+    chosen = rng.sample(groups, min(occupations // 2, len(groups)))
+    sample = sorted(uri for code in chosen for uri in rng.sample(sorted(by_group[code]), 2))
+    skill_index = runtime.index("skills")
+    if skill_index.count() == 0:
+        skill_index.upsert(esco.concept_documents(runtime.engine, "skill"))
+    held_out = EmbeddedSearchIndex(work_dir / "occupations-held-out.sqlite", name="occupations-held-out",
+                                   encoder=runtime.encoder, fusion=COLLECTIONS["occupations"])  # fmt: skip
+    held_out.upsert(hold_out_titles(documents, set(sample)))
+    by_uri = {d.id: d for d in documents}
+    vacancies = []
+    for number, uri in enumerate(sample, start=1):
+        if uri not in extracted:
+            found = extract_skills(skill_index, runtime.encoder, descriptions[uri], language="en")
+            extracted[uri] = [s.uri for s in found[:8]]
+        text = f"{by_uri[uri].title}. {descriptions[uri]}"
+        vacancies.append(EvalVacancy(number, uri, by_uri[uri].title, text, tuple(extracted[uri])))
+    with Session(runtime.engine) as session:
+        taxonomy = load_taxonomy(session, {s for v in vacancies for s in v.skills} | {d.id for d in documents})
+    labels = dict(taxonomy.labels)
+    owner_of = {title: v.uri for v in vacancies for title in titles[v.uri]}
+
+    def suggest(title: str) -> str | None:
+        """The occupation the person ends up with: the right one when it is among the
+        first `confirm` suggestions (they pick it), else the first suggestion."""
+        hits = held_out.search(SearchQuery(text=title, k=max(1, confirm), language="en", track_total=False)).hits
+        if not hits:
+            return None
+        if confirm > 1 and owner_of.get(title) in {hit.id for hit in hits}:
+            return owner_of[title]
+        return hits[0].id
+
+    siblings = {}
+    for v in vacancies:
+        sibling = next((w for w in vacancies if w.id != v.id and codes.get(w.uri) == codes.get(v.uri)), None)
+        siblings[v.id] = sibling.skills if sibling else ()
+    profiles = make_profiles(vacancies, titles, suggest, labels, seed=seed, sibling_skills=siblings)
+    vacancy_texts = [f"{v.text} {', '.join(labels.get(s, '') for s in v.skills)}" for v in vacancies]
+    vacancy_vectors = runtime.encoder.encode(vacancy_texts)
+    # Both halves of a composite vector are unit vectors: halve the dot product for a cosine.
+    scale = 0.5 if getattr(runtime.encoder, "blocks", None) else 1.0
+    profile_vectors = runtime.encoder.encode([p.text for p in profiles]) * scale
+    bm25 = EmbeddedSearchIndex(":memory:", name="vacancies", encoder=runtime.encoder)
+    bm25.upsert([IndexDocument(id=str(v.id), title=v.title, passages=(Passage(anchor="text", text=t, embed=False),))
+                 for v, t in zip(vacancies, vacancy_texts)])  # fmt: skip
+
+    def graded(keep: Sequence[int], weights: dict[str, float] | None = None):
+        return matcher_rankings([profiles[i] for i in keep], profile_vectors[list(keep)], vacancies, vacancy_vectors, taxonomy, weights=weights)
+
+    everyone = list(range(len(profiles)))
+    rows = [
+        ("BM25 (profile text vs vacancy text)", score(bm25_rankings(bm25, profiles, len(vacancies)))),
+        ("plain embedding (cosine of the same texts)", score(embedding_rankings(profile_vectors, vacancy_vectors, vacancies, profiles))),
+        ("matcher (shipped weights)", score(graded(everyone))),
+        ("matcher without the semantic part", score(graded(everyone, {"semantic": 0.0}))),
+        ("matcher without occupation proximity", score(graded(everyone, {"occupation": 0.0, "experience": 0.0}))),
+    ]
+    if tune:
+        odd, even = everyone[1::2], everyone[0::2]
+        grid = [{"semantic": a, "essential_skills": b, "occupation": c}
+                for a in (0.25, 0.4, 0.55, 0.7) for b in (0.1, 0.2, 0.3) for c in (0.1, 0.2, 0.3)]  # fmt: skip
+        best_odd = max(grid, key=lambda w: score(graded(odd, w)).mrr)
+        best_even = max(grid, key=lambda w: score(graded(even, w)).mrr)
+        rows.append((f"matcher, weights tuned on the other half (2-fold: {best_odd} / {best_even})",
+                     score(graded(even, best_odd) + graded(odd, best_even))))  # fmt: skip
+    return MatchingEvaluation(
+        rows=rows,
+        vacancies=len(vacancies),
+        skills_per_vacancy=float(np.mean([len(v.skills) for v in vacancies])) if vacancies else 0.0,
+        right_occupation=float(np.mean([p.suggested_uri == v.uri for p, v in zip(profiles, vacancies)])) if vacancies else 0.0,
+    )
