@@ -343,68 +343,70 @@ def _read_all(path: Path, model: type[InputModel], convert: Callable[[Any], Any]
     return records
 
 
-def import_profiles(runtime: Runtime, path: Path) -> RecordImportReport:
-    report = RecordImportReport("profiles")
-    records = _read_all(path, SkillProfileInput)
-    report.lines = len(records)
+def _import(
+    runtime: Runtime,
+    path: Path,
+    kind: str,
+    table: type[SQLModel],
+    model: type[InputModel],
+    save: Callable[[Session, InputModel, Any], str],
+    convert: Callable[[Any], Any] | None = None,
+) -> RecordImportReport:
+    """Read the whole file, then write every record in one transaction.
+
+    `save(session, data, existing)` adds or updates one record (existing: the row with
+    the same external_id, or None) and says what it did: created, updated or merged.
+    """
+    report = RecordImportReport(kind)
+    items = _read_all(path, model, convert)
+    report.lines = len(items)
+    column = table.external_id  # type: ignore[attr-defined]
     with Session(runtime.engine) as session:
-        for data in records:
+        for data in items:
             existing = None
-            if data.external_id:
-                existing = session.execute(select(SkillProfile).where(SkillProfile.external_id == data.external_id)).scalars().first()
-            if existing is None:
-                create_profile(session=session, data=data)
-                report.created += 1
-            else:
-                update_profile(session=session, profile=existing, data=data)
-                report.updated += 1
+            if data.external_id:  # type: ignore[attr-defined]
+                existing = session.execute(select(table).where(column == data.external_id)).scalars().first()  # type: ignore[attr-defined]
+            outcome = save(session, data, existing)
+            setattr(report, outcome, getattr(report, outcome) + 1)
         session.commit()
     return report
+
+
+def _save_profile(session: Session, data: SkillProfileInput, existing: SkillProfile | None) -> str:
+    if existing is None:
+        create_profile(session=session, data=data)
+        return "created"
+    update_profile(session=session, profile=existing, data=data)
+    return "updated"
+
+
+def _save_vacancy(session: Session, data: VacancyInput, existing: Vacancy | None) -> str:
+    if existing is not None:
+        update_vacancy(session=session, vacancy=existing, data=data)
+        return "updated"
+    _, created = create_vacancy(session=session, data=data)
+    return "created" if created else "merged"
+
+
+def _save_offer(session: Session, data: ServiceOfferInput, existing: ServiceOffer | None) -> str:
+    if existing is None:
+        create_offer(session=session, data=data)
+        return "created"
+    for name, value in data.model_dump(mode="json").items():
+        setattr(existing, name, value)
+    return "updated"
+
+
+def import_profiles(runtime: Runtime, path: Path) -> RecordImportReport:
+    return _import(runtime, path, "profiles", SkillProfile, SkillProfileInput, _save_profile)
 
 
 def import_vacancies(runtime: Runtime, path: Path) -> RecordImportReport:
-    report = RecordImportReport("vacancies")
-    records = _read_all(path, VacancyInput, job_posting_to_input)
-    report.lines = len(records)
-    with Session(runtime.engine) as session:
-        for data in records:
-            existing = None
-            if data.external_id:
-                existing = session.execute(select(Vacancy).where(Vacancy.external_id == data.external_id)).scalars().first()
-            if existing is not None:
-                update_vacancy(session=session, vacancy=existing, data=data)
-                report.updated += 1
-                continue
-            _, created = create_vacancy(session=session, data=data)
-            if created:
-                report.created += 1
-            else:
-                report.merged += 1
-        session.commit()
-    return report
+    """JSON Lines of VacancyInput, or schema.org JobPosting objects (JSON-LD)."""
+    return _import(runtime, path, "vacancies", Vacancy, VacancyInput, _save_vacancy, job_posting_to_input)
 
 
 def import_offers(runtime: Runtime, path: Path) -> RecordImportReport:
-    report = RecordImportReport("offers")
-    records = _read_all(path, ServiceOfferInput)
-    report.lines = len(records)
-    with Session(runtime.engine) as session:
-        for data in records:
-            existing = None
-            if data.external_id:
-                existing = session.execute(select(ServiceOffer).where(ServiceOffer.external_id == data.external_id)).scalars().first()
-            if existing is None:
-                create_offer(session=session, data=data)
-                report.created += 1
-            else:
-                for name, value in data.model_dump(mode="json").items():
-                    setattr(existing, name, value)
-                report.updated += 1
-        session.commit()
-    return report
-
-
-def model_json(row: SQLModel) -> dict[str, Any]:
-    return row.model_dump(mode="json")
+    return _import(runtime, path, "offers", ServiceOffer, ServiceOfferInput, _save_offer)
 
 
