@@ -570,7 +570,7 @@ class EmbeddedSearchIndex:
         )
 
         def batches():
-            while rows := cursor.fetchmany(20_000):
+            while rows := cursor.fetchmany(4_096):  # small batches: the peak is the store plus one batch
                 vectors = np.frombuffer(b"".join(row[2] for row in rows), dtype=np.float32).reshape(len(rows), -1)
                 yield (
                     vectors,
