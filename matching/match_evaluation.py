@@ -201,6 +201,7 @@ def run_evaluation(
     work_dir,
     extracted: dict[str, list[str]] | None = None,
     tune: bool = True,
+    weight_sets: Sequence[dict[str, float]] = (),
 ) -> MatchingEvaluation:
     """Build the evaluation from the ESCO concepts in `runtime`'s database and grade the
     rankings. `extracted` caches each vacancy's skills by occupation URI (filled in)."""
@@ -285,6 +286,8 @@ def run_evaluation(
         ("matcher without the semantic part", score(graded(everyone, {"semantic": 0.0}))),
         ("matcher without occupation proximity", score(graded(everyone, {"occupation": 0.0, "experience": 0.0}))),
     ]
+    for weights in weight_sets:
+        rows.append((f"matcher {weights}", score(graded(everyone, weights))))
     if tune:
         odd, even = everyone[1::2], everyone[0::2]
         grid = [{"semantic": a, "essential_skills": b, "occupation": c}
