@@ -141,16 +141,50 @@ class CandidateMatch:
     identified: bool  # the migrant consented to show their profile to this employer
 
 
+def _vacancy_pool(runtime: Runtime, session: Session):
+    """Open vacancies as a VacancyPool, rebuilt only when a vacancy changed."""
+    from sqlalchemy import func
+
+    from matching.vacancy_pool import VacancyPool
+
+    key = tuple(session.execute(select(func.count(Vacancy.id), func.max(Vacancy.updated_at), func.max(Vacancy.id))).one())
+    cached = runtime.memo.get("vacancy_pool")
+    if cached is not None and cached[0] == key:
+        return cached[1], cached[2]
+    vacancies = list(session.execute(select(Vacancy).where(Vacancy.status == "open")).scalars())
+    taxonomy = load_taxonomy(session, _uris([], vacancies))
+    vectors = _vectors(runtime, [vacancy_text(v, taxonomy) for v in vacancies]) if vacancies else []
+    pool = VacancyPool([vacancy_view(v, vector) for v, vector in zip(vacancies, vectors)], taxonomy)
+    rows = {v.id: v for v in vacancies}
+    session.expunge_all()
+    runtime.memo["vacancy_pool"] = (key, pool, rows)
+    return pool, rows
+
+
 def matches_for_profile(
     runtime: Runtime, profile_id: int, *, top: int = 10, include_excluded: bool = False, today: date | None = None
 ) -> tuple[list[VacancyMatch], Taxonomy]:
-    """Open vacancies for a profile, best first, each explained."""
+    """Open vacancies for a profile, best first, each explained.
+
+    Eligible matches come from the VacancyPool (every open vacancy scored at once, the
+    best explained); with `include_excluded`, every vacancy is explained one by one so the
+    excluded ones can say why.
+    """
     top = _check_top(top)
     today = today or date.today()
+    if not include_excluded:
+        with Session(runtime.engine) as session:
+            profile = get_profile(session, profile_id)
+            pool, rows = _vacancy_pool(runtime, session)
+            profile_taxonomy = load_taxonomy(session, _uris([profile], []))
+            session.expunge_all()
+        taxonomy = _merged(pool.taxonomy, profile_taxonomy)
+        vector = _vectors(runtime, [profile_text(profile, taxonomy)])[0]
+        matched = pool.rank_vacancies_for_profile(profile_view(profile, vector), top=top, today=today, taxonomy=taxonomy)
+        return [VacancyMatch(rows[m.vacancy.id], m.explanation) for m in matched], taxonomy
     with Session(runtime.engine) as session:
         profile = get_profile(session, profile_id)
-        statement = select(Vacancy) if include_excluded else select(Vacancy).where(Vacancy.status == "open")
-        vacancies = list(session.execute(statement).scalars())
+        vacancies = list(session.execute(select(Vacancy)).scalars())
         taxonomy = load_taxonomy(session, _uris([profile], vacancies))
         session.expunge_all()
     texts = [profile_text(profile, taxonomy)] + [vacancy_text(v, taxonomy) for v in vacancies]
@@ -158,11 +192,18 @@ def matches_for_profile(
     view = profile_view(profile, vectors[0])
     ranked = []
     for vacancy, vector in zip(vacancies, vectors[1:]):
-        explanation = explain(view, vacancy_view(vacancy, vector), taxonomy, today=today)
-        if include_excluded or not explanation.excluded:
-            ranked.append(VacancyMatch(vacancy, explanation))
+        ranked.append(VacancyMatch(vacancy, explain(view, vacancy_view(vacancy, vector), taxonomy, today=today)))
     ranked.sort(key=lambda m: (m.explanation.excluded, -m.explanation.score, m.vacancy.id))
     return ranked[:top], taxonomy
+
+
+def _merged(a: Taxonomy, b: Taxonomy) -> Taxonomy:
+    return Taxonomy(
+        isco_codes={**a.isco_codes, **b.isco_codes},
+        broader={**a.broader, **b.broader},
+        labels={**a.labels, **b.labels},
+        regulated={**a.regulated, **b.regulated},
+    )
 
 
 def candidates_for_vacancy(
