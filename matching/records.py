@@ -223,6 +223,13 @@ def create_offer(*, session: Session, data: ServiceOfferInput) -> ServiceOffer:
     return offer
 
 
+def update_offer(*, session: Session, offer: ServiceOffer, data: ServiceOfferInput) -> ServiceOffer:
+    for name, value in data.model_dump(mode="json").items():
+        setattr(offer, name, value)
+    session.add(offer)
+    return offer
+
+
 def get_offer(session: Session, offer_id: int) -> ServiceOffer:
     offer = session.get(ServiceOffer, offer_id)
     if offer is None:
@@ -392,8 +399,7 @@ def _save_offer(session: Session, data: ServiceOfferInput, existing: ServiceOffe
     if existing is None:
         create_offer(session=session, data=data)
         return "created"
-    for name, value in data.model_dump(mode="json").items():
-        setattr(existing, name, value)
+    update_offer(session=session, offer=existing, data=data)
     return "updated"
 
 

@@ -209,6 +209,10 @@ def test_api_round_trip_and_errors(client):
     assert client.post("/api/v1/vacancies", data="not json", content_type="text/plain").status_code == 400
     signal = client.get(f"/api/v1/eligibility?destination=DE&occupation={HEALTHCARE_ASSISTANT}&lang=de:B1").get_json()
     assert signal["signal"] == "green"
+    offer = client.post("/api/v1/offers", json=OFFER).get_json()
+    changed = client.put(f"/api/v1/offers/{offer['id']}", json={**OFFER, "cost": 120, "cost_currency": "mdl"})
+    assert changed.status_code == 200 and changed.get_json()["cost_currency"] == "MDL"
+    assert client.put(f"/api/v1/offers/{offer['id']}", json={**OFFER, "kind": "magic"}).status_code == 422
     assert client.delete(f"/api/v1/profiles/{profile_id}").status_code == 204
     assert client.get(f"/api/v1/vacancies/{vacancy['id']}/candidates").get_json()["candidates"] == []
 

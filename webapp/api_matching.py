@@ -310,6 +310,16 @@ def read_offer(offer_id: int):
         return jsonify(records.get_offer(session, offer_id).model_dump(mode="json"))
 
 
+@matching_api.put("/api/v1/offers/<int:offer_id>")
+def update_offer(offer_id: int):
+    require_trusted_client()
+    data = records.parse_input(ServiceOfferInput, _json_body())
+    with _session() as session:
+        offer = records.update_offer(session=session, offer=records.get_offer(session, offer_id), data=data)
+        session.commit()
+        return jsonify(offer.model_dump(mode="json"))
+
+
 @matching_api.delete("/api/v1/offers/<int:offer_id>")
 def delete_offer(offer_id: int):
     require_trusted_client()
