@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from kb.documents import (
@@ -214,7 +214,8 @@ def import_library(
         bar.close()  # type: ignore[attr-defined]
     with Session(runtime.engine) as session:
         stored = {row.id: row for row in _rows(session)}
-        known = {record_id: row.record() for record_id, row in stored.items()}
+        stored_records = {record_id: row.record() for record_id, row in stored.items()}
+        known = dict(stored_records)
         incoming_ids: dict[str, Path] = {}
         accepted = []
         for item in parsed:
@@ -233,12 +234,12 @@ def import_library(
                 report.failed.append(f"{item.path}: {problem}")
                 for record in item.records:
                     known.pop(record.id, None)
-                    if record.id in stored:
-                        known[record.id] = stored[record.id].record()
+                    if record.id in stored_records:
+                        known[record.id] = stored_records[record.id]
             else:
                 good.append(item)
         records = [record for item in good for record in item.records]
-        report.duplicates = find_near_duplicates(records, [row.record() for row in stored.values()])
+        report.duplicates = find_near_duplicates(records, stored_records.values())
         if dry_run:
             return report
         changed_groups = _write_records(session, records, stored, report)
@@ -410,9 +411,11 @@ class LibrarySearchPage:
 def library_vocabulary(runtime: Runtime) -> frozenset[str]:
     """Words of the English records, for guessing whether a query is English."""
     with Session(runtime.engine) as session:
-        key = tuple(session.execute(select(LibraryDocument.id, LibraryDocument.revision)).all())
+        # Every change adds, removes or re-stamps a row: count and latest update tell,
+        # with one aggregate instead of reading every row on each search.
+        key = tuple(session.execute(select(func.count(LibraryDocument.id), func.max(LibraryDocument.updated_at))).one())
         cached = runtime.memo.get("library_vocabulary")
-        if cached is not None and cached[0] == hash(key):
+        if cached is not None and cached[0] == key:
             return cached[1]  # type: ignore[index,return-value]
         words: set[str] = set()
         for row in _rows(session):
@@ -421,7 +424,7 @@ def library_vocabulary(runtime: Runtime) -> frozenset[str]:
                 for text in (record.title, record.summary, *(s.text for s in record.sections)):
                     words.update(_WORD.findall(text.lower()))
     vocabulary = frozenset(words)
-    runtime.memo["library_vocabulary"] = (hash(key), vocabulary)
+    runtime.memo["library_vocabulary"] = (key, vocabulary)
     return vocabulary
 
 

@@ -33,6 +33,7 @@ from matching.models import (
 )
 
 InputModel = TypeVar("InputModel", bound=BaseModel)
+RowType = TypeVar("RowType", bound=SQLModel)
 MAX_IMPORT_BYTES = 50 * 1024 * 1024
 
 
@@ -94,11 +95,15 @@ def update_profile(*, session: Session, profile: SkillProfile, data: SkillProfil
     return profile
 
 
+def _get(session: Session, table: type[RowType], row_id: int, what: str) -> RowType:
+    row = session.get(table, row_id)
+    if row is None:
+        raise NotFound(f"No {what} with id {row_id}.", field="id")
+    return row
+
+
 def get_profile(session: Session, profile_id: int) -> SkillProfile:
-    profile = session.get(SkillProfile, profile_id)
-    if profile is None:
-        raise NotFound(f"No profile with id {profile_id}.", field="id")
-    return profile
+    return _get(session, SkillProfile, profile_id, "profile")
 
 
 def delete_profile(*, session: Session, profile_id: int) -> None:
@@ -165,6 +170,15 @@ def _vacancy_values(data: VacancyInput) -> dict[str, Any]:
     return values
 
 
+def _merged_sources(current: list[dict], new: list[dict]) -> list[dict]:
+    """A vacancy keeps every feed it came from, each once, in the order first seen."""
+    merged = list(current)
+    for source in new:
+        if source not in merged:
+            merged.append(source)
+    return merged
+
+
 def create_vacancy(*, session: Session, data: VacancyInput) -> tuple[Vacancy, bool]:
     """A new vacancy, or the one already posted with the same fingerprint (sources merged).
 
@@ -173,11 +187,7 @@ def create_vacancy(*, session: Session, data: VacancyInput) -> tuple[Vacancy, bo
     fingerprint = data.fingerprint()
     existing = session.execute(select(Vacancy).where(Vacancy.fingerprint == fingerprint)).scalars().first()
     if existing is not None and (data.external_id is None or existing.external_id != data.external_id):
-        merged = list(existing.sources)
-        for source in data.model_dump(mode="json")["sources"]:
-            if source not in merged:
-                merged.append(source)
-        existing.sources = merged
+        existing.sources = _merged_sources(existing.sources, data.model_dump(mode="json")["sources"])
         existing.updated_at = _now()
         session.add(existing)
         return existing, False
@@ -189,10 +199,7 @@ def create_vacancy(*, session: Session, data: VacancyInput) -> tuple[Vacancy, bo
 
 def update_vacancy(*, session: Session, vacancy: Vacancy, data: VacancyInput) -> Vacancy:
     values = _vacancy_values(data)
-    sources = list(vacancy.sources)
-    for source in values.pop("sources"):
-        if source not in sources:
-            sources.append(source)
+    sources = _merged_sources(vacancy.sources, values.pop("sources"))
     for name, value in values.items():
         setattr(vacancy, name, value)
     vacancy.sources = sources
@@ -203,10 +210,7 @@ def update_vacancy(*, session: Session, vacancy: Vacancy, data: VacancyInput) ->
 
 
 def get_vacancy(session: Session, vacancy_id: int) -> Vacancy:
-    vacancy = session.get(Vacancy, vacancy_id)
-    if vacancy is None:
-        raise NotFound(f"No vacancy with id {vacancy_id}.", field="id")
-    return vacancy
+    return _get(session, Vacancy, vacancy_id, "vacancy")
 
 
 def delete_vacancy(*, session: Session, vacancy_id: int) -> None:
@@ -231,10 +235,7 @@ def update_offer(*, session: Session, offer: ServiceOffer, data: ServiceOfferInp
 
 
 def get_offer(session: Session, offer_id: int) -> ServiceOffer:
-    offer = session.get(ServiceOffer, offer_id)
-    if offer is None:
-        raise NotFound(f"No service offer with id {offer_id}.", field="id")
-    return offer
+    return _get(session, ServiceOffer, offer_id, "service offer")
 
 
 # ---------------------------------------------------------------------------- JSON-LD

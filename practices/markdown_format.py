@@ -95,8 +95,6 @@ def _body_sections(lines: list[str], *, first_line: int, kind: Any) -> tuple[dic
 
     def flush() -> None:
         text = "\n".join(buffer).strip()
-        if key in sections:
-            raise MarkdownError(section_lines[key], f"section {{#{key}}} appears twice", key)
         if text or key:
             sections[key] = {"key": key, "heading": heading, "text": text}
 
@@ -109,7 +107,7 @@ def _body_sections(lines: list[str], *, first_line: int, kind: Any) -> tuple[dic
             flush()
             heading = match["heading"]
             key = match["key"] or _key_for_heading(heading, kind)
-            if key in section_lines and key in sections:
+            if key in sections:  # the previous sections are all flushed by now
                 raise MarkdownError(number, f"section {{#{key}}} appears twice", key)
             section_lines[key] = number
             buffer = []
