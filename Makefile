@@ -41,7 +41,7 @@ help:
 
 demo: venv
 	$(VENV)/bin/headstart init
-	$(VENV)/bin/headstart seed
+	$(VENV)/bin/headstart seed --demo-users
 	$(VENV)/bin/headstart serve --host $(HOST) --port $(PORT)
 
 # Both runs always happen; the target fails if either failed.

@@ -382,6 +382,7 @@ def run_search(args: argparse.Namespace) -> dict[str, object]:
     index.search(SearchQuery(text=warmup[0], mode="dense", vector=vectors[warmup[0]]))
     first_dense_s = time.perf_counter() - started  # loads the vectors into memory
     rss_vectors = current_rss_mib()
+    peak_after_load = peak_rss_mib()  # loading the vector store has its own temporaries
     store = vector_store_info(index)
 
     latencies = {config_key(config): Latency() for config in CONFIGS}
@@ -458,6 +459,7 @@ def run_search(args: argparse.Namespace) -> dict[str, object]:
         "rss_start_mib": rss_start,
         "rss_models_mib": rss_models,
         "rss_vectors_mib": rss_vectors,
+        "search_peak_after_load_mib": peak_after_load,
         "search_peak_rss_mib": search_peak,
         "latency": {key: {"p50": v.p50, "p95": v.p95} for key, v in latencies.items()},
         "floor": {"p50": floor.p50, "p95": floor.p95, "k": k},

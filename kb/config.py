@@ -45,6 +45,9 @@ class Settings:
     # writes). Without it those endpoints answer loopback clients only, until accounts
     # and roles arrive with the web app.
     api_token: str | None = None
+    # Session cookies only over HTTPS. Browsers treat http://127.0.0.1 and localhost as
+    # secure, so the demo works; turn off only for a plain-HTTP test behind a proxy.
+    secure_cookies: bool = True
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -71,6 +74,7 @@ class Settings:
             esco_dir=esco_dir,
             secret_key=env.get("HEADSTART_SECRET_KEY") or None,
             api_token=env.get("HEADSTART_API_TOKEN") or None,
+            secure_cookies=env.get("HEADSTART_SECURE_COOKIES", "1").strip().lower() not in ("0", "false", "no", "off"),
         )
 
     def with_(self, **changes) -> "Settings":

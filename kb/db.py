@@ -18,6 +18,7 @@ from sqlmodel import Session, SQLModel, create_engine
 # Modules that define table models. create_schema imports them so that one call creates
 # every table, whichever entry point (CLI, app, tests) asks first.
 TABLE_MODULES = (
+    "kb.accounts",
     "kb.embed",
     "kb.documents",
     "matching.esco",

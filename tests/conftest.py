@@ -233,3 +233,47 @@ def library_real_runtime(tmp_path_factory):
     assert report.ok, report.failed
     yield runtime
     runtime.close()
+
+
+# ---------------------------------------------------------------------------- web pages
+
+TEST_PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def make_user(core_runtime):
+    """Create an account: make_user("employer", organisation="Krankenhaus Kessler GmbH")."""
+    from kb.accounts import create_user
+    from kb.db import session_scope
+
+    counter = iter(range(1, 10_000))
+
+    def make(role: str = "migrant", *, username: str | None = None, organisation: str = "", language: str = "en"):
+        if role in ("practitioner", "employer", "provider") and not organisation:
+            organisation = f"{role.title()} Organisation"
+        with session_scope(core_runtime.engine) as db:
+            return create_user(
+                session=db,
+                username=username or f"{role}-{next(counter)}",
+                password=TEST_PASSWORD,
+                role=role,
+                organisation=organisation,
+                language=language,
+            )
+
+    return make
+
+
+@pytest.fixture
+def sign_in(client):
+    """Sign `user` in on the test client; returns the CSRF token to send with writes."""
+
+    def sign(user) -> str:
+        token = f"csrf-{user.id}"
+        with client.session_transaction() as session:
+            session.clear()
+            session["uid"] = user.id
+            session["csrf_token"] = token
+        return token
+
+    return sign

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
@@ -23,17 +25,27 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
         JSON_SORT_KEYS=False,
     )
     app.extensions["headstart"] = runtime
 
+    from webapp import formatting, i18n, security
     from webapp.api import api
     from webapp.api_matching import matching_api
-    from webapp.views.home import home
+    from webapp.navigation import menu, role_name
+    from webapp.rendering import htmx
+    from webapp.views import register_views
 
+    htmx.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    formatting.init_app(app)
+    app.jinja_env.globals.update(menu=menu, role_name=role_name)
     app.register_blueprint(api)
     app.register_blueprint(matching_api)
-    app.register_blueprint(home)
+    register_views(app)
     _register_error_handlers(app)
     return app
 
@@ -46,6 +58,21 @@ def get_runtime() -> Runtime:
 
 def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.path == "/healthz"
+
+
+def _page_error_message(code: int | None) -> str:
+    from flask_babel import gettext as _
+
+    messages = {
+        400: _("The request could not be understood. Go back and try again."),
+        401: _("Please sign in to open this page."),
+        403: _("Your account may not open this page."),
+        404: _("There is no page at this address."),
+        405: _("This page cannot be used that way."),
+        413: _("What you sent is too large."),
+        429: _("Too many requests. Wait a moment and try again."),
+    }
+    return messages.get(code or 0, _("That did not work. Please try again."))
 
 
 def _register_error_handlers(app: Flask) -> None:
@@ -62,7 +89,10 @@ def _register_error_handlers(app: Flask) -> None:
     def http_error(error: HTTPException):
         if _wants_json():
             return jsonify({"error": error.description}), error.code
-        return render_template("error.html", message=error.description, status=error.code), error.code
+        message = error.description
+        if message == type(error).description:  # werkzeug's English default: say it in the reader's language
+            message = _page_error_message(error.code)
+        return render_template("error.html", message=message, status=error.code), error.code
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
@@ -70,4 +100,7 @@ def _register_error_handlers(app: Flask) -> None:
         message = "Something went wrong on our side. The error was logged; please try again."
         if _wants_json():
             return jsonify({"error": message}), 500
+        from flask_babel import gettext as _
+
+        message = _("Something went wrong on our side. The error was logged; please try again.")
         return render_template("error.html", message=message, status=500), 500

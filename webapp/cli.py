@@ -453,9 +453,10 @@ def index_rebuild(state: _State) -> None:
 
 
 @main.command()
+@click.option("--demo-users", is_flag=True, help="Also create the demo accounts of seeds/demo_users.json (never on a real server).")
 @pass_state
-def seed(state: _State) -> None:
-    """Load the taxonomy (the ESCO files when present, else the small core set) and the library."""
+def seed(state: _State, demo_users: bool) -> None:
+    """Load the taxonomy (the ESCO files when present, else the small core set), the library and the demo marketplace."""
     from kb.service import DEFAULT_LIBRARY_SEEDS, import_library
     from matching.service import import_core_taxonomy, import_taxonomy
 
@@ -483,6 +484,41 @@ def seed(state: _State) -> None:
         path = DEMO_MATCHING_SEEDS / f"{name}.jsonl"
         if path.exists():
             click.echo(importer(runtime, path).summary())
+    if demo_users:
+        from kb.demo_users import load_demo_users
+
+        report = load_demo_users(runtime)
+        names = ", ".join(report.created + report.existing)
+        click.echo(f"demo accounts: {names} (password: {report.password}); {report.consents} consents granted")
+
+
+# ---------------------------------------------------------------------------- accounts
+
+
+@main.group()
+def users() -> None:
+    """Accounts: create practitioners and administrators (others can register themselves)."""
+
+
+@users.command("create")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["migrant", "practitioner", "employer", "provider", "admin"]), required=True)
+@click.option("--organisation", default="", help="The MRC, employer or provider the account works for.")
+@click.option("--name", "display_name", default="", help="The person's name as others see it.")
+@click.option("--language", type=click.Choice(["en", "fr", "ar"]), default="en", show_default=True)
+@click.password_option(prompt="Password", help="Asked for when not given (better: type it at the prompt).")
+@pass_state
+def users_create(state: _State, username: str, role: str, organisation: str, display_name: str, language: str, password: str) -> None:
+    """Create an account."""
+    from kb.accounts import create_user
+    from kb.db import session_scope
+
+    with session_scope(state.runtime.engine) as db:
+        user = create_user(
+            session=db, username=username, password=password, role=role,
+            organisation=organisation, display_name=display_name, language=language,
+        )
+        click.echo(f"created {user.role} account {user.username}")
 
 
 @main.command()

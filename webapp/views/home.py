@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, render_template, request
 
 from kb.errors import HeadstartError
 from matching import esco
 from matching.service import suggest
 
-home = Blueprint("home", __name__)
+blueprint = home = Blueprint("home", __name__)
 
 # Below this many occupations, only the small core taxonomy from seeds/ is loaded.
 FULL_TAXONOMY_MIN_OCCUPATIONS = 1000
@@ -36,4 +36,30 @@ def index():
         query=query,
         suggestions=suggestions,
         error=error,
+        view_functions=current_app.view_functions,
     ), (422 if error else 200)
+
+
+@home.get("/esco/options")
+def esco_options():
+    """Picker options while typing (htmx fragment): suggestions minus what is chosen."""
+    from flask import abort
+
+    from webapp import get_runtime
+    from webapp.esco_picker import PickerState, suggest_options
+
+    concept_type = request.args.get("type", "")
+    field = request.args.get("field", "")
+    if concept_type not in ("occupation", "skill") or not field.isidentifier():
+        abort(400)
+    query = request.args.get(f"{field}_q", "")
+    state = PickerState(field=field, concept_type=concept_type, query=query)
+    error = None
+    if query.strip():
+        try:
+            state.options = suggest_options(get_runtime(), concept_type, query, exclude=set(request.args.getlist(field)))
+        except HeadstartError as exc:
+            error = exc.message
+    return render_template(
+        "fragments/esco_options.html", state=state, error=error, multiple=request.args.get("multiple", "1") != "0"
+    )

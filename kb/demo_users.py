@@ -1,0 +1,56 @@
+"""Demo accounts and their consents, so each role can be tried at once after `make demo`.
+
+Loaded only on request (`headstart seed --demo-users`); idempotent, so re-seeding neither
+duplicates accounts nor resets a password someone changed.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlmodel import select
+
+from kb.accounts import create_user, find_user
+from kb.db import session_scope
+from kb.runtime import Runtime
+
+DEMO_USERS_FILE = Path(__file__).resolve().parents[1] / "seeds" / "demo_users.json"
+
+
+@dataclass(frozen=True)
+class DemoUsersReport:
+    created: tuple[str, ...]
+    existing: tuple[str, ...]
+    consents: int
+    password: str
+
+
+def load_demo_users(runtime: Runtime, path: Path = DEMO_USERS_FILE) -> DemoUsersReport:
+    from matching.models import Consent, SkillProfile
+    from matching.records import grant_consent
+
+    spec = json.loads(path.read_text(encoding="utf-8"))
+    password = spec["password"]
+    created, existing, consents = [], [], 0
+    with session_scope(runtime.engine) as db:
+        for entry in spec["users"]:
+            if find_user(db, entry["username"]) is not None:
+                existing.append(entry["username"])
+                continue
+            create_user(session=db, password=password, **entry)
+            created.append(entry["username"])
+        for entry in spec.get("consents", []):
+            profile = db.exec(select(SkillProfile).where(SkillProfile.external_id == entry["profile"])).first()
+            if profile is None:
+                continue
+            already = db.exec(
+                select(Consent).where(Consent.profile_id == profile.id, Consent.recipient == entry["recipient"])
+            ).first()
+            if already is None:
+                grant_consent(
+                    session=db, profile_id=profile.id, recipient_kind=entry["recipient_kind"], recipient=entry["recipient"], days=365
+                )
+                consents += 1
+    return DemoUsersReport(tuple(created), tuple(existing), consents, password)

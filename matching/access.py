@@ -1,0 +1,114 @@
+"""Who may read and change which record: object-level rules in one place.
+
+The web pages, and later the API, ask these functions instead of comparing roles
+themselves, so a rule changes in one spot and the access tests pin every rule.
+
+- A migrant reads and edits the profiles they own.
+- A practitioner reads and edits the profiles they created for migrants (owner is the
+  practitioner's user name) and those whose owner granted their MRC a consent that is
+  still active.
+- An employer manages the vacancies of its organisation and sees, for those vacancies
+  only, candidates who consented to matching; a candidate is identified only when they
+  consented to show their profile to that employer.
+- A provider manages the service offers of its organisation.
+- An admin may do everything.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlmodel import Session, select
+
+from kb.accounts import User
+from matching.models import Consent, ServiceOffer, SkillProfile, Vacancy
+
+
+def is_admin(user: User | None) -> bool:
+    return user is not None and user.role == "admin"
+
+
+def can_edit_library(user: User | None) -> bool:
+    return user is not None and user.role in ("practitioner", "admin")
+
+
+def can_create_profile(user: User | None) -> bool:
+    return user is not None and user.role in ("migrant", "practitioner", "admin")
+
+
+def _mrc_consent(session: Session, profile: SkillProfile, organisation: str, now: datetime | None = None) -> bool:
+    if not organisation or profile.id is None:
+        return False
+    consents = session.exec(
+        select(Consent).where(
+            Consent.profile_id == profile.id,
+            Consent.recipient_kind == "mrc",
+            Consent.recipient == organisation,
+        )
+    ).all()
+    now = now or datetime.now(timezone.utc)
+    return any(consent.active(now) for consent in consents)
+
+
+def can_view_profile(session: Session, user: User | None, profile: SkillProfile) -> bool:
+    if user is None:
+        return False
+    if is_admin(user) or profile.owner == user.username:
+        return True
+    if user.role == "practitioner":
+        return _mrc_consent(session, profile, user.organisation)
+    return False
+
+
+def can_edit_profile(session: Session, user: User | None, profile: SkillProfile) -> bool:
+    # Whoever may read a profile on the owner's behalf may also keep it up to date.
+    return can_view_profile(session, user, profile)
+
+
+def visible_profiles(session: Session, user: User) -> list[SkillProfile]:
+    """The profiles this person works with, newest change first."""
+    query = select(SkillProfile).order_by(SkillProfile.updated_at.desc())  # type: ignore[attr-defined]
+    if is_admin(user):
+        return list(session.exec(query).all())
+    own = list(session.exec(query.where(SkillProfile.owner == user.username)).all())
+    if user.role != "practitioner" or not user.organisation:
+        return own
+    now = datetime.now(timezone.utc)
+    consented_ids = {
+        consent.profile_id
+        for consent in session.exec(
+            select(Consent).where(Consent.recipient_kind == "mrc", Consent.recipient == user.organisation)
+        ).all()
+        if consent.active(now)
+    }
+    seen = {profile.id for profile in own}
+    shared = [
+        profile
+        for profile in session.exec(query.where(SkillProfile.id.in_(consented_ids))).all()  # type: ignore[union-attr]
+        if profile.id not in seen
+    ] if consented_ids else []
+    return own + shared
+
+
+def can_manage_vacancy(user: User | None, vacancy: Vacancy) -> bool:
+    if user is None:
+        return False
+    if is_admin(user):
+        return True
+    return user.role == "employer" and bool(user.organisation) and vacancy.employer == user.organisation
+
+
+def can_post_vacancy(user: User | None) -> bool:
+    return user is not None and user.role in ("employer", "admin")
+
+
+def can_manage_offer(user: User | None, offer: ServiceOffer) -> bool:
+    if user is None:
+        return False
+    if is_admin(user):
+        return True
+    return user.role == "provider" and bool(user.organisation) and offer.provider == user.organisation
+
+
+def can_post_offer(user: User | None) -> bool:
+    return user is not None and user.role in ("provider", "admin")

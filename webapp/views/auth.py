@@ -1,0 +1,165 @@
+"""Sign in, register, sign out, and the interface language."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, g, redirect, request, session, url_for
+from flask_babel import gettext as _
+
+from kb.accounts import (
+    MAX_PASSWORD_LENGTH,
+    MIN_PASSWORD_LENGTH,
+    ORGANISATION_ROLES,
+    AccountError,
+    account_problems,
+    SELF_SERVICE_ROLES,
+    UI_LANGUAGES,
+    TooManyAttempts,
+    authenticate,
+    create_user,
+    set_language,
+)
+from kb.db import session_scope
+from kb.errors import HeadstartError
+from webapp.rendering import render
+from webapp.security import current_user, login_user, logout_user, safe_next
+
+blueprint = auth = Blueprint("auth", __name__)
+
+
+def _engine():
+    from webapp import get_runtime
+
+    return get_runtime().engine
+
+
+@auth.route("/login", methods=["GET", "POST"])
+def login():
+    values = {"username": request.values.get("username", "")}
+    next_url = safe_next(request.values.get("next"))
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        try:
+            with session_scope(_engine()) as db:
+                user = authenticate(
+                    session=db,
+                    username=request.form.get("username", ""),
+                    password=request.form.get("password", ""),
+                    client=request.remote_addr or "unknown",
+                )
+        except TooManyAttempts:
+            errors["password"] = _("Too many failed sign-ins. Wait 15 minutes and try again.")
+            status = 429
+        except HeadstartError:
+            errors["password"] = _("The user name or the password is wrong.")
+            status = 422
+        else:
+            login_user(user)
+            return redirect(next_url or url_for("auth.account"))
+    return render("auth/login.html", values=values, errors=errors, next_url=next_url, status=status)
+
+
+ROLE_LABELS = {
+    "migrant": "I am preparing to work abroad",
+    "employer": "I hire workers for my organisation",
+    "provider": "I offer training or services to migrants",
+}
+
+
+@auth.route("/register", methods=["GET", "POST"])
+def register():
+    fields = ("username", "display_name", "role", "organisation")
+    values = {name: request.form.get(name, "") for name in fields}
+    values["role"] = values["role"] or request.args.get("role", "migrant")
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        role = values["role"]
+        password = request.form.get("password", "")
+        organisation = values["organisation"] if role in ORGANISATION_ROLES else ""
+        messages = account_problem_messages()
+        with session_scope(_engine()) as db:
+            problems = account_problems(
+                session=db, username=values["username"], password=password,
+                role=role, organisation=organisation, display_name=values["display_name"],
+            )
+        errors.update({field: messages[code] for field, code in problems.items()})
+        if role not in SELF_SERVICE_ROLES:
+            errors["role"] = _("Choose one of the kinds of account shown.")
+        if password != request.form.get("password_again", ""):
+            errors["password_again"] = _("The two passwords differ.")
+        if not errors:
+            try:
+                with session_scope(_engine()) as db:
+                    user = create_user(
+                        session=db,
+                        username=values["username"],
+                        password=password,
+                        role=role,
+                        organisation=organisation,
+                        display_name=values["display_name"],
+                        language=_language_now(),
+                    )
+            except AccountError as error:  # taken in the meantime
+                errors.update({field: messages[code] for field, code in error.problems.items()})
+            else:
+                login_user(user)
+                flash(_("Welcome to Headstart. Your account is ready."))
+                return redirect(url_for("auth.account"))
+    return render(
+        "auth/register.html",
+        values=values,
+        errors=errors,
+        roles=[(role, ROLE_LABELS[role]) for role in SELF_SERVICE_ROLES],
+        organisation_roles=ORGANISATION_ROLES,
+        status=422 if errors else 200,
+    )
+
+
+def _language_now() -> str:
+    from webapp.i18n import current_language
+
+    return current_language()
+
+
+def account_problem_messages() -> dict[str, str]:
+    """kb.accounts.ACCOUNT_PROBLEMS in the reader's language (same sentences)."""
+    return {
+        "username_format": _(
+            "A user name has 3 to 60 characters: lower-case letters, digits, and . _ @ - "
+            "(starting with a letter or digit)."
+        ),
+        "username_taken": _("This user name is taken; choose another."),
+        "role_unknown": _("Choose one of the kinds of account shown."),
+        "organisation_missing": _("Name the organisation this account works for."),
+        "name_too_long": _("Names may have at most 200 characters."),
+        "password_short": _("The password must have at least %(count)d characters.", count=MIN_PASSWORD_LENGTH),
+        "password_long": _("The password may have at most %(count)d characters.", count=MAX_PASSWORD_LENGTH),
+    }
+
+
+@auth.post("/logout")
+def logout():
+    logout_user()
+    return redirect(url_for("home.index"))
+
+
+@auth.get("/account")
+def account():
+    user = current_user()
+    if user is None:
+        return redirect(url_for("auth.login", next=url_for("auth.account")))
+    return render("auth/account.html", user=user)
+
+
+@auth.post("/language")
+def choose_language():
+    language = request.form.get("language", "")
+    if language in UI_LANGUAGES:
+        session["lang"] = language
+        user = current_user()
+        if user is not None:
+            with session_scope(_engine()) as db:
+                stored = db.merge(user)
+                set_language(session=db, user=stored, language=language)
+            g.user = stored
+    return redirect(safe_next(request.form.get("next")) or url_for("home.index"))
