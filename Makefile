@@ -23,19 +23,19 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
 
-# What `make test` needs besides the virtualenv. Browser tests will add `browsers` here.
-TEST_PREREQUISITES := venv postgres-binaries
+# What `make test` needs besides the virtualenv.
+TEST_PREREQUISITES := venv postgres-binaries browsers
 
 PYTEST_SQLITE := $(VENV_PY) -m pytest $(PYTEST_ARGS)
 PYTEST_POSTGRES := $(VENV_PY) -m tests.postgres_server -- $(VENV_PY) -m pytest $(PYTEST_ARGS)
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test test-sqlite test-postgres venv postgres-binaries clean
+.PHONY: help demo test test-sqlite test-postgres venv postgres-binaries browsers translations clean
 
 help:
 	@echo "make demo    set up, seed the demo content, serve on http://$(HOST):$(PORT)"
 	@echo "make test    set up and run all tests on SQLite, then on a throwaway PostgreSQL"
-	@echo "helpers: venv, test-sqlite, test-postgres, postgres-binaries, clean"
+	@echo "helpers: venv, test-sqlite, test-postgres, postgres-binaries, browsers, translations, clean"
 
 # -- the two commands ----------------------------------------------------------------------
 
@@ -88,6 +88,32 @@ postgres-binaries:
 	else \
 		echo "warning: PostgreSQL server binaries (initdb) not found; install Debian's postgresql" >&2; \
 	fi
+
+# Chromium for the browser tests (Playwright drives it; Playwright's own browser download
+# needs the internet). From Debian, only when missing and only when we may.
+browsers:
+	@if [ -x "$${HEADSTART_CHROMIUM:-/usr/bin/chromium}" ]; then \
+		:; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "==> installing Chromium from Debian"; \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; \
+	else \
+		echo "warning: Chromium not found; the browser tests will be skipped (apt-get install chromium)" >&2; \
+	fi
+
+# After changing user-visible text: extract the messages, merge them into every
+# catalogue, and compile. Then translate the new entries in webapp/translations/*/LC_MESSAGES/messages.po
+# and run it again (tests/test_translations.py fails while a catalogue is incomplete or stale).
+translations: venv
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -o webapp/translations/messages.pot --no-location --sort-output --project Headstart .
+	@for lang in fr ar; do \
+		if [ -f webapp/translations/$$lang/LC_MESSAGES/messages.po ]; then \
+			$(VENV)/bin/pybabel update -i webapp/translations/messages.pot -d webapp/translations -l $$lang --no-fuzzy-matching --ignore-obsolete; \
+		else \
+			$(VENV)/bin/pybabel init -i webapp/translations/messages.pot -d webapp/translations -l $$lang; \
+		fi; \
+	done
+	$(VENV)/bin/pybabel compile -d webapp/translations --statistics
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -23,6 +23,7 @@ TABLE_MODULES = (
     "kb.documents",
     "matching.esco",
     "matching.models",
+    "matching.case_notes",
 )
 
 

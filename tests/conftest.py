@@ -277,3 +277,122 @@ def sign_in(client):
         return token
 
     return sign
+
+
+# ---------------------------------------------------------------------------- real browser
+
+CHROMIUM = os.environ.get("HEADSTART_CHROMIUM", "/usr/bin/chromium")
+SCREENSHOT_DIR = Path(os.environ.get("HEADSTART_SCREENSHOT_DIR", ROOT / "test-artifacts" / "screenshots"))
+
+
+@pytest.fixture(scope="session")
+def demo_site(tmp_path_factory, real_backend):
+    """`make demo` in miniature: the demo content with the real model, served on loopback
+    by a real HTTP server in a thread. Yields the base URL."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    from kb.runtime import Runtime
+    from webapp import create_app
+    from webapp.demo_seed import seed_demo
+
+    settings = Settings(
+        data_dir=tmp_path_factory.mktemp("demo-site"),
+        database_url=_session_database_url(tmp_path_factory, "demosite"),
+        multilingual_model=None,
+        esco_dir=None,
+        secret_key="browser-test-secret",
+    )
+    engine = make_engine(settings.database_url)
+    drop_schema(engine)
+    create_schema(engine)
+    runtime = Runtime(settings, encoder=embed.Encoder("all-MiniLM-L6-v2", engine=engine, backend=real_backend))
+    runtime.__dict__["engine"] = engine
+    assert seed_demo(runtime, demo_users=True, echo=lambda _message: None)
+    app = create_app(runtime=runtime)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+    runtime.close()
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium, or set HEADSTART_CHROMIUM)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield browser
+        browser.close()
+
+
+class BrowserPage:
+    """A fresh browser context on the demo site, recording console errors (CSP included)."""
+
+    def __init__(self, browser, base_url: str, *, width: int = 1280, height: int = 900, locale: str = "en-GB") -> None:
+        self.base_url = base_url
+        self.context = browser.new_context(viewport={"width": width, "height": height}, locale=locale)
+        self.context.set_default_timeout(15_000)
+        self.page = self.context.new_page()
+        self.console_errors: list[str] = []
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda error: self.console_errors.append(str(error)))
+
+    def _console(self, message) -> None:
+        # Pages answer wrong input with 4xx on purpose (422 form errors, 403, 404); Chromium
+        # logs those as errors too. Script errors and CSP violations are what must not happen.
+        if message.type == "error" and "the server responded with a status of 4" not in message.text:
+            self.console_errors.append(message.text)
+
+    def goto(self, path: str):
+        return self.page.goto(self.base_url + path)
+
+    def sign_in(self, username: str, password: str = "headstart-demo") -> None:
+        self.goto("/login")
+        self.page.get_by_label("User name").fill(username)
+        self.page.get_by_label("Password").fill(password)
+        self.page.get_by_role("button", name="Sign in").click()
+        self.page.wait_for_load_state()
+
+    def screenshot(self, name: str) -> Path:
+        SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOT_DIR / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def browser_page(browser, demo_site):
+    """One signed-out browser page; fails the test if a page logged a console error."""
+    page = BrowserPage(browser, demo_site)
+    yield page
+    errors = page.console_errors
+    page.close()
+    assert not errors, f"browser console errors: {errors}"
+
+
+@pytest.fixture
+def new_browser_page(browser, demo_site):
+    """Factory for more pages (another user at the same time, a phone-sized screen)."""
+    pages: list[BrowserPage] = []
+
+    def make(**options) -> BrowserPage:
+        page = BrowserPage(browser, demo_site, **options)
+        pages.append(page)
+        return page
+
+    yield make
+    errors = [error for page in pages for error in page.console_errors]
+    for page in pages:
+        page.close()
+    assert not errors, f"browser console errors: {errors}"

@@ -19,7 +19,6 @@ from kb.errors import HeadstartError
 from kb.runtime import Runtime
 
 EXIT_USAGE = 2
-DEMO_MATCHING_SEEDS = Path(__file__).resolve().parents[1] / "seeds" / "matching"
 
 
 class HeadstartGroup(click.Group):
@@ -457,39 +456,10 @@ def index_rebuild(state: _State) -> None:
 @pass_state
 def seed(state: _State, demo_users: bool) -> None:
     """Load the taxonomy (the ESCO files when present, else the small core set), the library and the demo marketplace."""
-    from kb.service import DEFAULT_LIBRARY_SEEDS, import_library
-    from matching.service import import_core_taxonomy, import_taxonomy
+    from webapp.demo_seed import seed_demo
 
-    runtime = state.runtime
-    esco_dir = runtime.settings.esco_dir
-    if esco_dir is not None and esco_dir.is_dir():
-        click.echo(f"loading ESCO from {esco_dir}")
-        report = import_taxonomy(runtime, esco_dir, progress_factory=progress_factory)
-    else:
-        click.echo(
-            "no ESCO files found (set HEADSTART_ESCO_DIR): loading the small core taxonomy from seeds/",
-        )
-        report = import_core_taxonomy(runtime, progress_factory=progress_factory)
-    click.echo("\n".join(report.lines()))
-    click.echo(f"loading the library from {DEFAULT_LIBRARY_SEEDS}")
-    library = import_library(runtime, DEFAULT_LIBRARY_SEEDS, progress_factory=progress_factory)
-    for message in library.failed:
-        click.echo(f"error: {message}", err=True)
-    click.echo(f"library: {library.created} records added, {library.updated} updated, {library.unchanged} unchanged")
-    if library.failed:
+    if not seed_demo(state.runtime, demo_users=demo_users, progress_factory=progress_factory, echo=click.echo):
         sys.exit(EXIT_USAGE)
-    from matching import records
-
-    for name, importer in (("vacancies", records.import_vacancies), ("profiles", records.import_profiles), ("offers", records.import_offers)):
-        path = DEMO_MATCHING_SEEDS / f"{name}.jsonl"
-        if path.exists():
-            click.echo(importer(runtime, path).summary())
-    if demo_users:
-        from kb.demo_users import load_demo_users
-
-        report = load_demo_users(runtime)
-        names = ", ".join(report.created + report.existing)
-        click.echo(f"demo accounts: {names} (password: {report.password}); {report.consents} consents granted")
 
 
 # ---------------------------------------------------------------------------- accounts

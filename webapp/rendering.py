@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import make_response, render_template, request
+from flask import make_response, render_template
 from flask_htmx import HTMX
 
 htmx = HTMX()

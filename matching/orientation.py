@@ -1,0 +1,126 @@
+"""The orientation pack: what an MRC hands someone preparing to work in one country in
+one occupation, gathered on one printable page.
+
+It brings together the handbook sections and practices on that destination and kind of
+work (library search), the open vacancies there for the occupation or its ISCO group, and
+the service offers preparing for the destination (those naming it, and online language
+courses in its languages).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from babel.languages import get_official_languages
+from sqlmodel import Session
+
+from kb.errors import HeadstartError
+from kb.runtime import Runtime
+from matching.marketplace import concept_labels, offers_preparing_for, vacancies_for_occupation
+from matching.models import ServiceOffer, Vacancy
+from practices.vocabulary import country_name, is_country
+
+HANDBOOK_SECTIONS = 5
+PRACTICES = 5
+VACANCIES = 15
+OFFERS = 15
+
+
+@dataclass(frozen=True)
+class OrientationPack:
+    country: str
+    occupation_uri: str | None
+    occupation_label: str  # the ESCO label, or the words typed when none was found
+    occupation_guessed: bool  # the occupation was read from free text
+    typed_occupation: str
+    languages: tuple[str, ...]  # the destination's official languages
+    handbook: list = field(default_factory=list)  # kb.service.LibraryHit
+    practices: list = field(default_factory=list)  # kb.service.LibraryHit
+    vacancies: list[Vacancy] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)  # occupation and skill URI -> label
+    offers: list[ServiceOffer] = field(default_factory=list)
+    library_error: str | None = None
+    made_on: date = field(default_factory=date.today)
+
+
+def destination_languages(country: str) -> tuple[str, ...]:
+    try:
+        return tuple(code for code in get_official_languages(country) if len(code) == 2)
+    except Exception:  # babel knows no such territory
+        return ()
+
+
+def _occupation(runtime: Runtime, uri: str | None, text: str, language: str) -> tuple[str | None, str, bool]:
+    """(URI, label, guessed): the chosen occupation, or the best ESCO match for the words typed."""
+    guessed = False
+    if not uri and text.strip():
+        from matching.service import suggest
+
+        try:
+            found = suggest(runtime, "occupation", text, top=1)
+        except HeadstartError:
+            found = []
+        if found:
+            uri, guessed = found[0].uri, True
+    if not uri:
+        return None, text.strip(), False
+    with Session(runtime.engine) as session:
+        label = concept_labels(session, {uri}, language).get(uri)
+    if label is None:  # not an occupation this installation knows
+        return None, text.strip(), False
+    return uri, label, guessed
+
+
+def _library(runtime: Runtime, text: str, filters: dict[str, list[str]], top: int, language: str | None):
+    from kb.library_query import parse_search_request
+    from kb.service import search_library
+
+    request = parse_search_request(text=text, filters=filters, per_page=top, reader_language=language)
+    return search_library(runtime, request).hits
+
+
+def orientation_pack(
+    runtime: Runtime,
+    *,
+    country: str,
+    occupation_uri: str | None = None,
+    occupation_text: str = "",
+    language: str = "en",
+    today: date | None = None,
+) -> OrientationPack:
+    """Gather the pack for a destination country and an occupation (URI or free text)."""
+    country = (country or "").strip().upper()
+    if not is_country(country):
+        raise HeadstartError("Choose a destination country.", field="country")
+    uri, label, guessed = _occupation(runtime, occupation_uri, occupation_text, language)
+    languages = destination_languages(country)
+    place = country_name(country)
+    handbook, practices, library_error = [], [], None
+    try:
+        topic = f"pre-departure orientation for work abroad as {label} in {place}" if label else f"pre-departure orientation for work in {place}"
+        handbook = _library(runtime, topic, {"kind": ["handbook"]}, HANDBOOK_SECTIONS, language)
+        practices = _library(runtime, f"{label} {place}".strip(), {"kind": ["practice"], "destination": [country]}, PRACTICES, language)
+    except HeadstartError as error:
+        library_error = error.message
+    with Session(runtime.engine) as session:
+        vacancies = vacancies_for_occupation(session, country=country, occupation_uri=uri, limit=VACANCIES, today=today)
+        offers = offers_preparing_for(session, country, languages, limit=OFFERS)
+        uris = {v.occupation_uri for v in vacancies if v.occupation_uri} | {uri for o in offers for uri in o.skills_taught}
+        labels = concept_labels(session, uris, language)
+        session.expunge_all()
+    return OrientationPack(
+        country=country,
+        occupation_uri=uri,
+        occupation_label=label,
+        occupation_guessed=guessed,
+        typed_occupation=occupation_text.strip(),
+        languages=languages,
+        handbook=handbook,
+        practices=practices,
+        vacancies=vacancies,
+        labels=labels,
+        offers=offers,
+        library_error=library_error,
+        made_on=today or date.today(),
+    )

@@ -1,0 +1,59 @@
+"""The real browser on the demo site: sign-in, languages and right-to-left, phones, CSP."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+
+def test_sign_in_and_choose_arabic_which_renders_right_to_left(browser_page):
+    page = browser_page.page
+    browser_page.goto("/")
+    browser_page.screenshot("home-en")
+    browser_page.sign_in("demo-migrant-01")
+    assert "/account" in page.url
+    page.get_by_label("Language").select_option("ar")  # sends the form by itself (headstart.js)
+    page.wait_for_selector("html[lang=ar]")
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    assert "/account" in page.url  # back on the page where the language was chosen
+    browser_page.screenshot("account-ar")
+    # The choice is kept on the account: another page in the same session stays in Arabic.
+    browser_page.goto("/")
+    assert page.locator("html").get_attribute("lang") == "ar"
+    browser_page.screenshot("home-ar")
+    page.locator("#ui-language").select_option("en")
+    page.wait_for_selector("html[lang=en]")
+    assert page.locator("html").get_attribute("dir") == "ltr"
+
+
+def test_wrong_password_is_shown_next_to_the_field(browser_page):
+    page = browser_page.page
+    browser_page.goto("/login")
+    page.get_by_label("User name").fill("employer")
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Sign in").click()
+    error = page.locator("#password-error")
+    assert "wrong" in error.inner_text()
+    assert page.get_by_label("User name").input_value() == "employer"
+    assert page.get_by_label("Password").get_attribute("aria-describedby") == "password-error"
+
+
+def test_keyboard_reaches_the_main_content_with_a_visible_skip_link(browser_page):
+    page = browser_page.page
+    browser_page.goto("/")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent")
+    assert "Skip to content" in focused
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"
+
+
+def test_pages_fit_a_360_pixel_phone(new_browser_page):
+    phone = new_browser_page(width=360, height=740)
+    for path in ("/", "/login", "/register"):
+        phone.goto(path)
+        scroll_width = phone.page.evaluate("document.documentElement.scrollWidth")
+        assert scroll_width <= 360, f"{path} scrolls sideways on a phone ({scroll_width} px)"
+    phone.goto("/register")
+    phone.screenshot("register-phone")

@@ -1,0 +1,550 @@
+"""Skill profiles: the step-by-step builder, caseworker mode, the printable page, matches.
+
+Views only read the form, call matching/profile_builder.py and matching/records.py, and
+render. Every profile is loaded through `_load`, which answers 404 to anyone who may not
+see it (matching/access.py), so nobody learns that someone else's profile exists.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask_babel import gettext
+from sqlmodel import Session
+
+from kb.accounts import UI_LANGUAGES, find_user
+from kb.db import session_scope
+from kb.errors import HeadstartError
+from matching import case_notes, profile_builder
+from matching.access import can_create_profile, can_edit_profile, can_view_profile, is_admin, visible_profiles
+from matching.models import SkillProfile
+from matching.profile_builder import CASEWORKER_STEPS, STEPS, Errors
+from matching.records import create_profile, delete_profile, grant_consent, update_profile, withdraw_consent
+from webapp.esco_picker import concept_labels, picker_state
+from webapp.i18n import current_language
+from webapp.rendering import render
+from webapp.security import current_user, roles_required
+
+blueprint = profiles = Blueprint("profiles", __name__)
+
+PROFILE_ROLES = ("migrant", "practitioner")  # and admin, who passes every role check
+TOP_MATCHES = 10
+
+# Form fields of each step, so that an error the model names lands next to its input.
+STEP_FIELDS = {
+    "about": {"origin_countries", "residence_country", "destination_countries", "available_from", "summary"},
+    "work": {"occupations", "qualifications", "education_level"},
+    "skills": {"skills", "free_text_skills", "cv_text"},
+    "languages": {"languages"},
+    "consent": {"consent_to_matching"},
+}
+
+
+def _runtime():
+    from webapp import get_runtime
+
+    return get_runtime()
+
+
+def _engine():
+    return _runtime().engine
+
+
+def _messages(problems: Errors) -> dict[str, str]:
+    return {name: gettext(problem.message, **problem.params) for name, problem in problems.items()}
+
+
+def _load(db: Session, profile_id: int) -> SkillProfile:
+    profile = db.get(SkillProfile, profile_id)
+    if profile is None or not can_view_profile(db, current_user(), profile):
+        abort(404)
+    return profile
+
+
+def _load_editable(db: Session, profile_id: int) -> SkillProfile:
+    profile = _load(db, profile_id)
+    if not can_edit_profile(db, current_user(), profile):
+        abort(403)
+    return profile
+
+
+def _read(profile_id: int) -> SkillProfile:
+    with Session(_engine(), expire_on_commit=False) as db:
+        profile = _load(db, profile_id)
+        db.expunge(profile)
+    return profile
+
+
+def _profile_labels(profile: SkillProfile) -> dict[str, str]:
+    uris = list(profile.skills) + [o.uri for o in profile.occupations_held() if o.uri]
+    return concept_labels(_runtime(), uris) if uris else {}
+
+
+def _is_practitioner(user) -> bool:
+    return user is not None and (user.role == "practitioner" or is_admin(user))
+
+
+def _may_delete(profile: SkillProfile) -> bool:
+    user = current_user()
+    return user is not None and (profile.owner == user.username or is_admin(user))
+
+
+# ---------------------------------------------------------------------------- list
+
+
+@profiles.get("/profiles")
+@roles_required(*PROFILE_ROLES)
+def index():
+    user = current_user()
+    with Session(_engine(), expire_on_commit=False) as db:
+        rows = visible_profiles(db, user)
+        for row in rows:
+            db.expunge(row)
+    items = [(profile, profile_builder.completeness(profile)) for profile in rows]
+    return render("profiles/index.html", items=items, practitioner=_is_practitioner(user))
+
+
+# ---------------------------------------------------------------------------- the steps
+
+
+def _step_context(step: str, values: dict[str, Any], look_up: str | None) -> dict[str, Any]:
+    """Picker states for the ESCO fields of a step (with options after a Look up)."""
+    runtime = _runtime()
+    context: dict[str, Any] = {}
+    if step == "work":
+        context["occ_pickers"] = [
+            picker_state(
+                runtime, f"occ{i}_uri", "occupation", [row["uri"]] if row["uri"] else [],
+                query=row["query"], look_up=look_up == f"occ{i}_uri",
+            )
+            for i, row in enumerate(values["occupations"])
+        ]
+    elif step == "skills":
+        context["skills_picker"] = picker_state(
+            runtime, "skills", "skill", values["skills"], query=values["skills_q"], look_up=look_up == "skills"
+        )
+    return context
+
+
+def _render_step(step: str, profile: SkillProfile | None, values: dict[str, Any], errors: dict[str, str], *,
+                 status: int = 200, look_up: str | None = None, notice: str | None = None, grant: dict | None = None,
+                 grant_errors: dict[str, str] | None = None):
+    language = current_language()
+    context = _step_context(step, values, look_up)
+    if step == "consent" and profile is not None:
+        with Session(_engine()) as db:
+            context["consents"] = profile_builder.active_consents(db, profile.id or 0)
+            context["employers"], context["centres"] = profile_builder.consent_recipients(db)
+        context["grant"] = grant or {"recipient_kind": "mrc", "recipient": "", "days": "180"}
+        context["grant_errors"] = grant_errors or {}
+    action = url_for("profiles.edit", profile_id=profile.id, step=step) if profile else url_for("profiles.new")
+    back = None
+    previous = profile_builder.previous_step(step)
+    if profile is not None and previous:
+        back = url_for("profiles.edit", profile_id=profile.id, step=previous)
+    elif profile is not None:
+        back = url_for("profiles.view", profile_id=profile.id)
+    else:
+        back = url_for("profiles.index")
+    return render(
+        "profiles/step.html",
+        step=step,
+        steps=STEPS,
+        step_number=profile_builder.step_number(step),
+        profile=profile,
+        values=values,
+        errors=errors,
+        action=action,
+        back=back,
+        notice=notice,
+        countries=profile_builder.country_choices(language),
+        languages=profile_builder.language_choices(language),
+        recognition_statuses=profile_builder.RECOGNITION_STATUSES,
+        isced_levels=profile_builder.ISCED_LEVELS,
+        consent_days=profile_builder.CONSENT_DAYS,
+        second_lang=None,
+        status=status,
+        **context,
+    )
+
+
+def _place_error(error: HeadstartError, fields: set[str]) -> dict[str, str]:
+    message = gettext(error.message)
+    return {error.field if error.field in fields else "_form": message}
+
+
+def _redirect_after_save(step: str, profile_id: int):
+    action = request.form.get("action", "next")
+    if action == "stay":
+        return redirect(url_for("profiles.edit", profile_id=profile_id, step=step))
+    following = profile_builder.next_step(step)
+    if action == "finish" or following is None:
+        return redirect(url_for("profiles.view", profile_id=profile_id))
+    return redirect(url_for("profiles.edit", profile_id=profile_id, step=following))
+
+
+def _step_post(step: str, profile: SkillProfile | None):
+    """Look up, add a row, suggest from a CV (re-render), or save the step."""
+    user = current_user()
+    language = current_language()
+    values = profile_builder.form_values(request.form, step)
+    look_up = request.form.get("look_up")
+    action = request.form.get("action", "next")
+    if look_up:
+        return _render_step(step, profile, values, {}, look_up=look_up)
+    if action.startswith("add_"):
+        profile_builder.add_row(values, action.removeprefix("add_"))
+        return _render_step(step, profile, values, {})
+    if step == "skills" and action == "suggest":
+        return _suggest_from_cv(profile, values)
+    labels = concept_labels(_runtime(), [row["uri"] for row in values["occupations"] if row["uri"]]) if step == "work" else {}
+    changes, problems = profile_builder.parse_step(step, values, language=language, current=profile, labels=labels)
+    if problems:
+        return _render_step(step, profile, values, _messages(problems), status=422)
+    try:
+        with session_scope(_engine()) as db:
+            if profile is None:
+                data = profile_builder.profile_input(None, user.username, changes)
+                saved = create_profile(session=db, data=data)
+            else:
+                saved = _load_editable(db, profile.id or 0)
+                profile_builder.check_revision(saved, request.form.get("revision"))
+                data = profile_builder.profile_input(saved, saved.owner, changes)
+                update_profile(session=db, profile=saved, data=data)
+            saved_id = saved.id or 0
+    except HeadstartError as error:
+        status = 409 if error.field == "revision" else 422
+        return _render_step(step, profile, values, _place_error(error, STEP_FIELDS[step]), status=status)
+    if step == "skills":
+        from matching.service import record_choice
+
+        for choice in profile_builder.cv_choices(values, user.username):
+            record_choice(_runtime(), choice)
+    if profile is None:
+        flash(gettext("Your profile is started. Go on with the next step."))
+    return _redirect_after_save(step, saved_id)
+
+
+def _suggest_from_cv(profile: SkillProfile | None, values: dict[str, Any]):
+    from matching.service import extract_skills
+
+    try:
+        found = extract_skills(_runtime(), values["cv_text"])
+    except HeadstartError as error:
+        message = gettext("Paste the text of your CV first.") if error.field == "text" and not values["cv_text"] else gettext(error.message)
+        return _render_step("skills", profile, values, {"cv_text": message}, status=422)
+    offers = profile_builder.cv_offers(found, exclude=set(values["skills"]))
+    kept = [offer for offer in values["cv_offers"] if offer["uri"] not in {o["uri"] for o in offers}]
+    values["cv_offers"] = offers + [offer for offer in kept if offer["ok"]]
+    notice = None if offers else gettext("No skills were recognised in this text. Choose them in the list above instead.")
+    return _render_step("skills", profile, values, {}, notice=notice)
+
+
+@profiles.route("/profiles/new", methods=["GET", "POST"])
+@roles_required(*PROFILE_ROLES)
+def new():
+    if not can_create_profile(current_user()):
+        abort(403)
+    if request.method == "POST":
+        return _step_post("about", None)
+    return _render_step("about", None, profile_builder.profile_values(None, "about", current_language()), {})
+
+
+@profiles.route("/profiles/<int:profile_id>/edit/<step>", methods=["GET", "POST"])
+@roles_required(*PROFILE_ROLES)
+def edit(profile_id: int, step: str):
+    if step not in STEPS:
+        abort(404)
+    with Session(_engine(), expire_on_commit=False) as db:
+        profile = _load_editable(db, profile_id)
+        db.expunge(profile)
+    if request.method == "POST":
+        return _step_post(step, profile)
+    values = profile_builder.profile_values(profile, step, current_language())
+    return _render_step(step, profile, values, {})
+
+
+# ---------------------------------------------------------------------------- consents
+
+
+@profiles.post("/profiles/<int:profile_id>/consents")
+@roles_required(*PROFILE_ROLES)
+def grant(profile_id: int):
+    with Session(_engine(), expire_on_commit=False) as db:
+        profile = _load_editable(db, profile_id)
+        db.expunge(profile)
+    form = {
+        "recipient_kind": request.form.get("recipient_kind", ""),
+        "recipient": request.form.get("recipient", "").strip(),
+        "days": request.form.get("days", "180"),
+    }
+    errors: dict[str, str] = {}
+    if form["recipient_kind"] not in ("employer", "mrc"):
+        errors["recipient_kind"] = gettext("Choose an employer or a Migrant Resource Centre.")
+    if not form["recipient"]:
+        errors["recipient"] = gettext("Name the employer or the centre exactly as it is written in the list.")
+    days = int(form["days"]) if form["days"].isdigit() else 0
+    if days not in profile_builder.CONSENT_DAYS:
+        errors["days"] = gettext("Choose one of the periods shown.")
+    if not errors:
+        try:
+            with session_scope(_engine()) as db:
+                grant_consent(session=db, profile_id=profile_id, recipient_kind=form["recipient_kind"],
+                              recipient=form["recipient"], days=days)
+        except HeadstartError as error:
+            errors[error.field or "recipient"] = gettext(error.message)
+    if errors:
+        values = profile_builder.profile_values(profile, "consent", current_language())
+        return _render_step("consent", profile, values, {}, status=422, grant=form, grant_errors=errors)
+    flash(gettext("%(recipient)s may now see your profile.", recipient=form["recipient"]))
+    return redirect(url_for("profiles.edit", profile_id=profile_id, step="consent"))
+
+
+@profiles.post("/profiles/<int:profile_id>/consents/withdraw")
+@roles_required(*PROFILE_ROLES)
+def withdraw(profile_id: int):
+    recipient = request.form.get("recipient", "")
+    with session_scope(_engine()) as db:
+        _load_editable(db, profile_id)
+        count = withdraw_consent(session=db, profile_id=profile_id, recipient=recipient)
+    if count:
+        flash(gettext("Consent withdrawn: %(recipient)s can no longer see your profile, from now on.", recipient=recipient))
+    return redirect(url_for("profiles.edit", profile_id=profile_id, step="consent"))
+
+
+# ---------------------------------------------------------------------------- the profile page
+
+
+def _notes(profile_id: int) -> list[case_notes.CaseNote]:
+    with Session(_engine(), expire_on_commit=False) as db:
+        notes = case_notes.list_notes(db, profile_id)
+        for note in notes:
+            db.expunge(note)
+    return notes
+
+
+def _page_context(profile: SkillProfile) -> dict[str, Any]:
+    return {
+        "profile": profile,
+        "labels": _profile_labels(profile),
+        "completeness": profile_builder.completeness(profile),
+        "notes": _notes(profile.id or 0),
+        "steps": STEPS,
+    }
+
+
+@profiles.get("/profiles/<int:profile_id>")
+@roles_required(*PROFILE_ROLES)
+def view(profile_id: int):
+    profile = _read(profile_id)
+    user = current_user()
+    return render(
+        "profiles/view.html",
+        practitioner=_is_practitioner(user),
+        may_delete=_may_delete(profile),
+        second_lang=None,
+        **_page_context(profile),
+    )
+
+
+def _second_language(profile: SkillProfile) -> str:
+    """The migrant's language for caseworker mode: ?lang=, else the owner's account language."""
+    chosen = request.args.get("lang", "")
+    if chosen in UI_LANGUAGES:
+        return chosen
+    user = current_user()
+    if profile.owner != (user.username if user else None):
+        with Session(_engine()) as db:
+            owner = find_user(db, profile.owner)
+            if owner is not None and owner.language in UI_LANGUAGES:
+                return owner.language
+    return "en"
+
+
+@profiles.get("/profiles/<int:profile_id>/print", endpoint="print")
+@roles_required(*PROFILE_ROLES)
+def print_page(profile_id: int):
+    profile = _read(profile_id)
+    second = request.args.get("lang", "")
+    return render(
+        "profiles/print.html",
+        second_lang=second if second in UI_LANGUAGES else None,
+        **_page_context(profile),
+    )
+
+
+@profiles.route("/profiles/<int:profile_id>/delete", methods=["GET", "POST"])
+@roles_required(*PROFILE_ROLES)
+def delete(profile_id: int):
+    profile = _read(profile_id)
+    if not _may_delete(profile):
+        abort(403)
+    if request.method == "POST":
+        with session_scope(_engine()) as db:
+            case_notes.delete_notes_for_profile(session=db, profile_id=profile_id)
+            delete_profile(session=db, profile_id=profile_id)
+        flash(gettext("The profile is deleted, with its consents and notes."))
+        return redirect(url_for("profiles.index"))
+    return render("profiles/delete.html", profile=profile)
+
+
+# ---------------------------------------------------------------------------- matches
+
+
+@profiles.get("/profiles/<int:profile_id>/matches")
+@roles_required(*PROFILE_ROLES)
+def matches(profile_id: int):
+    from matching.match_service import library_for_gap, matches_for_profile, offers_for_gap
+
+    profile = _read(profile_id)
+    if not profile.consent_to_matching:
+        return render("profiles/matches.html", profile=profile, consented=False, items=[], taxonomy=None)
+    runtime = _runtime()
+    found, taxonomy = matches_for_profile(runtime, profile_id, top=TOP_MATCHES)
+    library_cache: dict[tuple, list] = {}
+    items = []
+    for match in found:
+        e = match.explanation
+        offers, library = [], []
+        if not e.ready:
+            offers = offers_for_gap(runtime, profile, e, taxonomy)
+            key = (tuple(sorted({g.language for g in e.language_gaps})), bool(e.regulated and not e.regulated.recognised), bool(e.essential_missing))
+            if key not in library_cache:
+                try:
+                    library_cache[key] = list(library_for_gap(runtime, e))
+                except HeadstartError:
+                    library_cache[key] = []
+            library = library_cache[key]
+        items.append({"match": match, "offers": offers, "library": library})
+    vacancy_link = "market.vacancy" in current_app.view_functions
+    library_link = "library.record" in current_app.view_functions
+    return render(
+        "profiles/matches.html", profile=profile, consented=True, items=items, taxonomy=taxonomy,
+        vacancy_link=vacancy_link, library_link=library_link,
+    )
+
+
+# ---------------------------------------------------------------------------- caseworker mode
+
+
+def _caseworker_values(profile: SkillProfile) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for step in CASEWORKER_STEPS:
+        values.update(profile_builder.profile_values(profile, step, current_language()))
+    return values
+
+
+def _render_caseworker(profile: SkillProfile, values: dict[str, Any], errors: dict[str, str], *, status: int = 200,
+                       look_up: str | None = None, note: dict | None = None, note_errors: dict[str, str] | None = None):
+    language = current_language()
+    context: dict[str, Any] = {}
+    for step in CASEWORKER_STEPS:
+        context.update(_step_context(step, values, look_up))
+    second = _second_language(profile)
+    return render(
+        "profiles/caseworker.html",
+        profile=profile,
+        values=values,
+        errors=errors,
+        second_lang=second,
+        notes=_notes(profile.id or 0),
+        note=note or {"kind": "next_step", "text": "", "due": ""},
+        note_errors=note_errors or {},
+        countries=profile_builder.country_choices(language),
+        languages=profile_builder.language_choices(language),
+        recognition_statuses=profile_builder.RECOGNITION_STATUSES,
+        isced_levels=profile_builder.ISCED_LEVELS,
+        completeness=profile_builder.completeness(profile),
+        status=status,
+        **context,
+    )
+
+
+def _caseworker_profile(profile_id: int) -> SkillProfile:
+    if not _is_practitioner(current_user()):
+        abort(403)
+    with Session(_engine(), expire_on_commit=False) as db:
+        profile = _load_editable(db, profile_id)
+        db.expunge(profile)
+    return profile
+
+
+@profiles.route("/profiles/<int:profile_id>/caseworker", methods=["GET", "POST"])
+@roles_required("practitioner")
+def caseworker(profile_id: int):
+    profile = _caseworker_profile(profile_id)
+    if request.method == "GET":
+        return _render_caseworker(profile, _caseworker_values(profile), {})
+    values: dict[str, Any] = {}
+    for step in CASEWORKER_STEPS:
+        values.update(profile_builder.form_values(request.form, step))
+    look_up = request.form.get("look_up")
+    action = request.form.get("action", "save")
+    if look_up:
+        return _render_caseworker(profile, values, {}, look_up=look_up)
+    if action.startswith("add_"):
+        profile_builder.add_row(values, action.removeprefix("add_"))
+        return _render_caseworker(profile, values, {})
+    labels = concept_labels(_runtime(), [row["uri"] for row in values["occupations"] if row["uri"]])
+    changes: dict[str, Any] = {}
+    problems: Errors = {}
+    for step in CASEWORKER_STEPS:
+        step_changes, step_problems = profile_builder.parse_step(
+            step, values, language=current_language(), current=profile, labels=labels
+        )
+        changes.update(step_changes)
+        problems.update(step_problems)
+    if problems:
+        return _render_caseworker(profile, values, _messages(problems), status=422)
+    fields = set().union(*(STEP_FIELDS[step] for step in CASEWORKER_STEPS))
+    try:
+        with session_scope(_engine()) as db:
+            saved = _load_editable(db, profile_id)
+            profile_builder.check_revision(saved, request.form.get("revision"))
+            update_profile(session=db, profile=saved, data=profile_builder.profile_input(saved, saved.owner, changes))
+    except HeadstartError as error:
+        status = 409 if error.field == "revision" else 422
+        return _render_caseworker(profile, values, _place_error(error, fields), status=status)
+    flash(gettext("The profile is saved."))
+    return redirect(url_for("profiles.caseworker", profile_id=profile_id, lang=_second_language(profile)))
+
+
+@profiles.post("/profiles/<int:profile_id>/notes")
+@roles_required("practitioner")
+def add_note(profile_id: int):
+    profile = _caseworker_profile(profile_id)
+    note = {
+        "kind": request.form.get("kind", ""),
+        "text": request.form.get("text", ""),
+        "due": request.form.get("due", "").strip(),
+    }
+    errors: dict[str, str] = {}
+    due = None
+    if note["due"]:
+        try:
+            due = date.fromisoformat(note["due"])
+        except ValueError:
+            errors["due"] = gettext("Give a date such as 2027-03-01 (year-month-day).")
+    if not errors:
+        try:
+            with session_scope(_engine()) as db:
+                case_notes.add_note(session=db, profile_id=profile_id, author=current_user().username,
+                                    kind=note["kind"], text=note["text"], due=due)
+        except HeadstartError as error:
+            errors[error.field or "text"] = gettext(error.message)
+    if errors:
+        return _render_caseworker(profile, _caseworker_values(profile), {}, status=422, note=note, note_errors=errors)
+    flash(gettext("The note is saved."))
+    return redirect(url_for("profiles.caseworker", profile_id=profile_id, lang=_second_language(profile), _anchor="notes"))
+
+
+@profiles.post("/profiles/<int:profile_id>/notes/<int:note_id>/done")
+@roles_required("practitioner")
+def note_done(profile_id: int, note_id: int):
+    profile = _caseworker_profile(profile_id)
+    done = request.form.get("done") == "1"
+    with session_scope(_engine()) as db:
+        case_notes.set_done(session=db, profile_id=profile_id, note_id=note_id, done=done)
+    return redirect(url_for("profiles.caseworker", profile_id=profile_id, lang=_second_language(profile), _anchor="notes"))
