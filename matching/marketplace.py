@@ -585,30 +585,23 @@ def offers_preparing_for(session: Session, country: str, languages: tuple[str, .
 
 
 def input_errors(model: type[BaseModel], data: dict[str, Any]) -> tuple[BaseModel | None, dict[str, str]]:
-    """Validate form data completely: the record, or every problem by top-level field.
+    """Validate form data completely: the record, or every problem by where it is.
 
     Unlike records.parse_input (first problem only), a form shows all its problems at
-    once. Problems of the whole record (salary order, skill listed twice...) are put on
-    the field they concern.
+    once. Keys are dotted locations ("title", "languages.1.min_level"); problems of the
+    whole record (salary order, a skill listed twice...) are put on the field they concern.
     """
     try:
         return model.model_validate(data), {}
     except ValidationError as error:
         errors: dict[str, str] = {}
         for item in error.errors():
-            message, field_name = _problem(item)
-            errors.setdefault(field_name or _field_of(message), message)
+            location = ".".join(str(part) for part in item["loc"])
+            message = str(item["msg"]).removeprefix("Value error, ")
+            if location and message.split(":", 1)[0] not in {str(part) for part in item["loc"]}:
+                message = f"{location}: {message}"
+            errors.setdefault(location or _field_of(message), message)
         return None, errors
-
-
-def _problem(item: Any) -> tuple[str, str | None]:
-    """One problem in words and its top-level field (as records.validation_message says it)."""
-    location = tuple(str(part) for part in item["loc"])
-    message = str(item["msg"]).removeprefix("Value error, ")
-    field_name = location[0] if location else None
-    if not location or message.split(":", 1)[0] in location:
-        return message, field_name
-    return f"{'.'.join(location)}: {message}", field_name
 
 
 _MESSAGE_FIELDS = (

@@ -25,6 +25,10 @@ HANDBOOK_SECTIONS = 5
 PRACTICES = 5
 VACANCIES = 15
 OFFERS = 15
+# The handbook is written for centres, not for one destination or trade: the pack takes the
+# sections on the services themselves and on the link with the destination.
+HANDBOOK_TOPICS = ("service_design", "post_arrival_link")
+HANDBOOK_QUERY = "pre-departure orientation before work abroad: language training, recognition of qualifications, work contract, arrival"
 
 
 @dataclass(frozen=True)
@@ -98,8 +102,7 @@ def orientation_pack(
     place = country_name(country)
     handbook, practices, library_error = [], [], None
     try:
-        topic = f"pre-departure orientation for work abroad as {label} in {place}" if label else f"pre-departure orientation for work in {place}"
-        handbook = _library(runtime, topic, {"kind": ["handbook"]}, HANDBOOK_SECTIONS, language)
+        handbook = _library(runtime, HANDBOOK_QUERY, {"kind": ["handbook"], "topic": list(HANDBOOK_TOPICS)}, HANDBOOK_SECTIONS, language)
         practices = _library(runtime, f"{label} {place}".strip(), {"kind": ["practice"], "destination": [country]}, PRACTICES, language)
     except HeadstartError as error:
         library_error = error.message

@@ -191,11 +191,14 @@ def profile_values(profile: SkillProfile | None, step: str, language: str, label
             }
             for q in (profile.qualification_list() if profile else [])
         ]
-        return {
+        values = {
             "occupations": occupations,
             "qualifications": qualifications,
             "education_level": "" if not profile or profile.education_level is None else str(profile.education_level),
         }
+        add_row(values, "occupation")  # an empty row to fill in
+        add_row(values, "qualification")
+        return values
     if step == "skills":
         return {
             "skills": list(profile.skills) if profile else [],
@@ -213,7 +216,9 @@ def profile_values(profile: SkillProfile | None, step: str, language: str, label
                 "native": item.native,
                 "subskills": {s: getattr(item, s) for s in SUBSKILLS if getattr(item, s)},
             })
-        return {"languages": rows}
+        values = {"languages": rows}
+        add_row(values, "language")  # an empty row to fill in
+        return values
     if step == "consent":
         return {"consent_to_matching": bool(profile and profile.consent_to_matching)}
     raise ValueError(f"unknown step {step!r}")

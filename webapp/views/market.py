@@ -140,7 +140,7 @@ def vacancies():
     filters = marketplace.VacancyFilters.from_args(request.args)
     with _session() as session:
         page = marketplace.list_vacancies(session, filters, language=current_language())
-    return render("market/vacancies.html", "market/_vacancy_search.html", page=page, filters=page.filters, **_names())
+    return render("market/vacancies.html", "market/_vacancy_search.html", results=page, filters=page.filters, **_names())
 
 
 def _visible(vacancy: Vacancy) -> bool:
@@ -531,7 +531,7 @@ def offers():
     user = current_user()
     manageable = {offer.id for offer in page.offers if access.can_manage_offer(user, offer)}
     return render(
-        "market/offers.html", "market/_offer_search.html", page=page, filters=page.filters,
+        "market/offers.html", "market/_offer_search.html", results=page, filters=page.filters,
         skill_labels=labels, manageable=manageable, **_names(),
     )  # fmt: skip
 

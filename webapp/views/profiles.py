@@ -86,9 +86,14 @@ def _is_practitioner(user) -> bool:
     return user is not None and (user.role == "practitioner" or is_admin(user))
 
 
-def _may_delete(profile: SkillProfile) -> bool:
+def _owns(profile: SkillProfile) -> bool:
+    """Only the owner (or an admin) deletes a profile or gives and withdraws its consents;
+    a practitioner who sees it through an MRC consent may not consent for the person."""
     user = current_user()
     return user is not None and (profile.owner == user.username or is_admin(user))
+
+
+_may_delete = _owns
 
 
 # ---------------------------------------------------------------------------- list
@@ -139,6 +144,7 @@ def _render_step(step: str, profile: SkillProfile | None, values: dict[str, Any]
             context["employers"], context["centres"] = profile_builder.consent_recipients(db)
         context["grant"] = grant or {"recipient_kind": "mrc", "recipient": "", "days": "180"}
         context["grant_errors"] = grant_errors or {}
+        context["may_consent"] = _owns(profile)
     action = url_for("profiles.edit", profile_id=profile.id, step=step) if profile else url_for("profiles.new")
     back = None
     previous = profile_builder.previous_step(step)
@@ -260,6 +266,8 @@ def edit(profile_id: int, step: str):
     with Session(_engine(), expire_on_commit=False) as db:
         profile = _load_editable(db, profile_id)
         db.expunge(profile)
+    if step == "consent" and request.method == "POST" and not _owns(profile):
+        abort(403)
     if request.method == "POST":
         return _step_post(step, profile)
     values = profile_builder.profile_values(profile, step, current_language())
@@ -275,6 +283,8 @@ def grant(profile_id: int):
     with Session(_engine(), expire_on_commit=False) as db:
         profile = _load_editable(db, profile_id)
         db.expunge(profile)
+    if not _owns(profile):
+        abort(403)
     form = {
         "recipient_kind": request.form.get("recipient_kind", ""),
         "recipient": request.form.get("recipient", "").strip(),
@@ -307,7 +317,8 @@ def grant(profile_id: int):
 def withdraw(profile_id: int):
     recipient = request.form.get("recipient", "")
     with session_scope(_engine()) as db:
-        _load_editable(db, profile_id)
+        if not _owns(_load_editable(db, profile_id)):
+            abort(403)
         count = withdraw_consent(session=db, profile_id=profile_id, recipient=recipient)
     if count:
         flash(gettext("Consent withdrawn: %(recipient)s can no longer see your profile, from now on.", recipient=recipient))
@@ -419,7 +430,7 @@ def matches(profile_id: int):
             library = library_cache[key]
         items.append({"match": match, "offers": offers, "library": library})
     vacancy_link = "market.vacancy" in current_app.view_functions
-    library_link = "library.record" in current_app.view_functions
+    library_link = "library.document" in current_app.view_functions
     return render(
         "profiles/matches.html", profile=profile, consented=True, items=items, taxonomy=taxonomy,
         vacancy_link=vacancy_link, library_link=library_link,
