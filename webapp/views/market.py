@@ -505,13 +505,16 @@ def candidates(vacancy_id: int):
         names = load_taxonomy(session, uris)
         for match in matches:
             card: dict[str, Any] = {"identified": match.identified, "explanation": match.explanation}
+            # The weakest stated sub-skill is the level that counts (matching.cefr).
+            card["languages"] = [
+                (item.language, None if item.native else (LEVELS[item.usable_level - 1] if item.usable_level else ""))
+                for item in match.profile.language_skills()
+            ]
             if match.identified:
                 owner = find_user(session, match.profile.owner)
                 card["name"] = (owner.name if owner else "") or match.profile.owner
                 card["summary"] = match.profile.summary
-                card["profile"] = anonymised_profile_json(match.profile, vacancy_id)
-            else:
-                card["profile"] = anonymised_profile_json(match.profile, vacancy_id)
+            card["profile"] = anonymised_profile_json(match.profile, vacancy_id)
             shown.append(card)
     return render(
         "market/candidates.html", vacancy=item, candidates=shown, taxonomy=taxonomy, names=names,
@@ -653,8 +656,9 @@ def _save_offer(offer: ServiceOffer | None):
         else:
             saved = records.update_offer(session=session, offer=session.get(ServiceOffer, offer.id), data=parsed)  # type: ignore[arg-type]
         session.flush()
+        saved_id = saved.id
     flash(_("The offer is saved.") if offer is None else _("Your changes are saved."))
-    return redirect(url_for("market.my_offers"))
+    return redirect(url_for("market.my_offers", _anchor=f"offer-{saved_id}"))
 
 
 @market.route("/offers/new", methods=["GET", "POST"])

@@ -7,7 +7,6 @@ again later; the pack itself is gathered by matching.orientation.
 from __future__ import annotations
 
 from flask import Blueprint, request, url_for
-from werkzeug.routing import BuildError
 
 from kb.errors import HeadstartError
 from matching.orientation import orientation_pack
@@ -25,11 +24,8 @@ def _runtime():
 
 
 def record_url(record_id: str, anchor: str = "") -> str | None:
-    """The library page of a record, where the library area offers one."""
-    try:
-        url = url_for("library.record", record_id=record_id)
-    except BuildError:
-        return None
+    """The library page of a record."""
+    url = url_for("library.document", record_id=record_id)
     return f"{url}#{anchor}" if anchor else url
 
 
