@@ -105,7 +105,7 @@ browsers:
 # catalogue, and compile. Then translate the new entries in webapp/translations/*/LC_MESSAGES/messages.po
 # and run it again (tests/test_translations.py fails while a catalogue is incomplete or stale).
 translations: venv
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k N_ -k gettext_in:2 -o webapp/translations/messages.pot --no-location --sort-output --project Headstart .
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k N_ -k L -k gettext_in:2 -o webapp/translations/messages.pot --no-location --sort-output --project Headstart .
 	@for lang in fr ar; do \
 		if [ -f webapp/translations/$$lang/LC_MESSAGES/messages.po ]; then \
 			$(VENV)/bin/pybabel update -i webapp/translations/messages.pot -d webapp/translations -l $$lang --no-fuzzy-matching --ignore-obsolete; \

@@ -20,6 +20,7 @@ def test_practitioner_searches_filters_and_edits_a_practice(browser_page):
     browser_page.screenshot("library-search")
 
     # Filter by a country facet; the count shown next to it is what comes back.
+    page.wait_for_load_state("networkidle")  # the last keystroke's results are in
     facet = page.locator("#facet-country-PH")
     if not facet.is_visible():
         page.locator("details.library-facet:has(#facet-country-PH) > summary").click()

@@ -14,7 +14,7 @@ from babel.messages.pofile import read_po
 ROOT = Path(__file__).resolve().parents[1]
 TRANSLATIONS = ROOT / "webapp" / "translations"
 LANGUAGES = ("fr", "ar")
-KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None, "gettext_in": (2,)}
+KEYWORDS = {"_": None, "N_": None, "L": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None, "gettext_in": (2,)}
 METHOD_MAP = [("webapp/**.py", "python"), ("webapp/templates/**.html", "jinja2")]
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 
@@ -65,9 +65,12 @@ def test_placeholders_survive_translation(language):
 def test_compiled_catalogue_matches_its_source(language):
     mo_path = TRANSLATIONS / language / "LC_MESSAGES" / "messages.mo"
     assert mo_path.exists(), f"{mo_path} missing: run `make translations`"
+    def key(value):  # plural entries: read_mo gives lists where read_po gives tuples
+        return tuple(value) if isinstance(value, list) else value
+
     with mo_path.open("rb") as handle:
-        compiled = {m.id: m.string for m in read_mo(handle) if m.id}
-    source = {m.id: m.string for m in catalogue(language) if m.id and m.string and not m.fuzzy}
+        compiled = {key(m.id): key(m.string) for m in read_mo(handle) if m.id}
+    source = {key(m.id): key(m.string) for m in catalogue(language) if m.id and m.string and not m.fuzzy}
     assert compiled == source, f"{language}: messages.mo is stale; run `make translations`"
 
 

@@ -477,3 +477,19 @@ def test_float16_blocks_score_within_a_tolerance_of_float32(threshold):
     small_scores, _ = half.top_documents(queries[0], 10, exact=True)
     assert list(scores) == list(small_scores)
     assert np.allclose(np.array(list(scores.values())) / 1e5, list(small_scores.values()), atol=1e-6)
+
+
+def test_grouped_sums_equal_segment_sums_of_the_sorted_rows():
+    """The k-means update sums each cluster's rows without a sorted copy of all rows:
+    the sums must be the same floats, bit for bit (the clustering must not change)."""
+    from kb.search.vectors import _grouped_sums, _segment_sums
+
+    rng = np.random.default_rng(5)
+    rows = unit_rows(rng, 3_000, 48)
+    labels = rng.integers(0, 40, len(rows))
+    labels[labels == 7] = 8  # an empty cluster
+    order = np.argsort(labels, kind="stable")
+    offsets = np.zeros(41, dtype=np.int64)
+    np.cumsum(np.bincount(labels, minlength=40), out=offsets[1:])
+    np.testing.assert_array_equal(_grouped_sums(rows, order, offsets), _segment_sums(rows[order], offsets))
+

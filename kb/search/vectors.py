@@ -42,6 +42,7 @@ concurrent queries need no lock.
 
 from __future__ import annotations
 
+import ctypes
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -232,7 +233,10 @@ class VectorStore:
             subsets.append(None if cursor == filled else (np.concatenate(pieces) if pieces else np.zeros(0, index_dtype)))
         if filled < count:
             doc_keys, row_keys = doc_keys[:filled], row_keys[:filled]
+        del matrices, row_parts
         store._build(parts, subsets, doc_keys, row_keys, owned=True)
+        del parts, doc_keys, row_keys
+        _release_free_heap()
         return store
 
     # ------------------------------------------------------------------ building
@@ -296,7 +300,8 @@ class VectorStore:
         # Documents as dense indexes 0..D-1 (sorted keys), and each document's rows.
         self._docs, row_doc = np.unique(doc_keys.astype(np.int64, copy=False), return_inverse=True)
         self._row_doc = row_doc.astype(np.int32).reshape(-1)
-        self._row_keys = row_keys.astype(np.int64, copy=True)
+        # (a copy unless the caller handed its own array over: `owned`)
+        self._row_keys = row_keys.astype(np.int64, copy=not owned)
         self._doc_rows = np.argsort(self._row_doc, kind="stable")
         self._doc_counts = np.bincount(self._row_doc, minlength=len(self._docs))
         self._doc_starts = np.zeros(len(self._docs) + 1, dtype=np.int64)
@@ -668,6 +673,23 @@ def _to_storage(rows: np.ndarray, dtype: np.dtype) -> np.ndarray:
 
 def _as_float32(rows: np.ndarray) -> np.ndarray:
     return rows if rows.dtype == np.float32 else rows.astype(np.float32)
+
+
+def _release_free_heap() -> None:
+    """Hand the C heap's free pages back to the operating system (glibc's malloc_trim).
+
+    Building a store frees hundreds of megabytes of temporaries (the batches read from
+    SQLite, k-means work arrays). glibc keeps freed blocks below its mmap threshold in
+    the heap, and at 1.2 million passages about 70 MB of them stayed resident after the
+    build, on top of which every query's temporaries came. A no-op where malloc_trim
+    does not exist (macOS, musl).
+    """
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
+        return
+    trim.argtypes = [ctypes.c_size_t]
+    trim(0)
 
 
 def _index_dtype(count: int) -> type:
