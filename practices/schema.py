@@ -40,10 +40,14 @@ MAX_TEXT = 100_000  # characters in one field: a long handbook section is about 
 class RecordError(ValueError):
     """A field of a record breaks a rule; the message is written for the record's author."""
 
-    def __init__(self, field_name: str, message: str) -> None:
+    def __init__(self, field_name: str, message: str, *, code: str | None = None, **params: object) -> None:
         super().__init__(f"{field_name}: {message}")
         self.field = field_name
         self.message = message
+        # A stable name for the rule broken and its values, so the pages can say it in
+        # the reader's language; the English message stays for files and the CLI.
+        self.code = code
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -184,7 +188,7 @@ def record_from_fields(data: Mapping[str, Any]) -> LibraryRecord:
         raise RecordError(unknown[0], f"unknown field for a {kind} record (fields: {', '.join(allowed_fields(kind))})")
     record_id = _text(data, "id", required=True)
     if not ID_PATTERN.match(record_id):
-        raise RecordError("id", f"{record_id!r} is not a valid id: use 2-100 lowercase letters, digits and hyphens")
+        raise RecordError("id", f"{record_id!r} is not a valid id: use 2-100 lowercase letters, digits and hyphens", code="invalid_id", value=record_id)
     translation_of = _text(data, "translation_of") or None
     if translation_of is not None and not ID_PATTERN.match(translation_of):
         raise RecordError("translation_of", f"{translation_of!r} is not a valid id")
@@ -192,7 +196,7 @@ def record_from_fields(data: Mapping[str, Any]) -> LibraryRecord:
         raise RecordError("translation_of", "a record cannot be a translation of itself")
     language = _text(data, "language", required=True).lower()
     if language not in ISO_639_1:
-        raise RecordError("language", f"unknown language code {language!r}: use an ISO 639-1 code such as en, fr or ar")
+        raise RecordError("language", f"unknown language code {language!r}: use an ISO 639-1 code such as en, fr or ar", code="unknown_language", value=language)
     values: dict[str, Any] = {
         "id": record_id,
         "kind": kind,
@@ -224,7 +228,7 @@ def record_from_fields(data: Mapping[str, Any]) -> LibraryRecord:
         elif name in ("chapter", "section"):
             values[name] = _number(data, name)
     if not values["sources"]:
-        raise RecordError("sources", "every record names at least one source (a URL or a reference)")
+        raise RecordError("sources", "every record names at least one source (a URL or a reference)", code="sources_missing")
     return LibraryRecord(**values)
 
 
@@ -232,13 +236,13 @@ def _text(data: Mapping[str, Any], name: str, *, required: bool = False, limit: 
     value = data.get(name)
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
-            raise RecordError(name, "is missing")
+            raise RecordError(name, "is missing", code="missing")
         return ""
     if isinstance(value, (list, dict)):
         raise RecordError(name, "must be a single text, not a list")
     text = str(value).strip()
     if len(text) > limit:
-        raise RecordError(name, f"is {len(text):,} characters long; at most {limit:,}")
+        raise RecordError(name, f"is {len(text):,} characters long; at most {limit:,}", code="too_long", length=len(text), limit=limit)
     return text
 
 
@@ -260,7 +264,7 @@ def _text_list(data: Mapping[str, Any], name: str) -> tuple[str, ...]:
             raise RecordError(name, "must be a list of texts")
         text = str(item).strip()
         if len(text) > 2_000:
-            raise RecordError(name, "has an item longer than 2,000 characters")
+            raise RecordError(name, "has an item longer than 2,000 characters", code="item_too_long", limit=2000)
         if text:
             items.append(text)
     return tuple(dict.fromkeys(items))
@@ -270,7 +274,7 @@ def _countries(data: Mapping[str, Any], name: str) -> tuple[str, ...]:
     codes = tuple(code.upper() for code in _text_list(data, name))
     for code in codes:
         if not is_country(code):
-            raise RecordError(name, f"unknown country code {code!r}: use ISO 3166-1 alpha-2 codes such as PH, DE or MA")
+            raise RecordError(name, f"unknown country code {code!r}: use ISO 3166-1 alpha-2 codes such as PH, DE or MA", code="unknown_country", value=code)
     return codes
 
 
@@ -286,7 +290,7 @@ def _language_list(data: Mapping[str, Any], name: str) -> tuple[str, ...]:
     codes = tuple(code.lower() for code in _text_list(data, name))
     for code in codes:
         if code not in ISO_639_1:
-            raise RecordError(name, f"unknown language code {code!r}: use ISO 639-1 codes such as en, fr or ar")
+            raise RecordError(name, f"unknown language code {code!r}: use ISO 639-1 codes such as en, fr or ar", code="unknown_language", value=code)
     return codes
 
 
@@ -295,13 +299,13 @@ def _number(data: Mapping[str, Any], name: str) -> int | None:
     if value is None or value == "":
         return None
     if isinstance(value, bool):
-        raise RecordError(name, "must be a whole number")
+        raise RecordError(name, "must be a whole number", code="not_whole_number", value="")
     try:
         number = int(str(value).strip())
     except ValueError:
-        raise RecordError(name, f"{value!r} is not a whole number") from None
+        raise RecordError(name, f"{value!r} is not a whole number", code="not_whole_number", value=value) from None
     if not 0 <= number <= 999:
-        raise RecordError(name, "must be between 0 and 999")
+        raise RecordError(name, "must be between 0 and 999", code="out_of_range", low=0, high=999)
     return number
 
 
@@ -312,11 +316,11 @@ def _date_text(value: Any, name: str) -> str | None:
         return value.isoformat()
     text = str(value).strip()
     if not DATE_PATTERN.match(text):
-        raise RecordError(name, f"{text!r} is not a date: use YYYY, YYYY-MM or YYYY-MM-DD")
+        raise RecordError(name, f"{text!r} is not a date: use YYYY, YYYY-MM or YYYY-MM-DD", code="not_a_date", value=text)
     try:
         _as_date(text)
     except ValueError:
-        raise RecordError(name, f"{text!r} is not a real date") from None
+        raise RecordError(name, f"{text!r} is not a real date", code="not_a_real_date", value=text) from None
     return text
 
 
@@ -331,7 +335,7 @@ def _period(value: Any) -> Period:
     start = _date_text(value.get("start"), "period.start")
     end = _date_text(value.get("end"), "period.end")
     if start and end and _as_date(end, last=True) < _as_date(start):
-        raise RecordError("period.end", f"ends ({end}) before it starts ({start})")
+        raise RecordError("period.end", f"ends ({end}) before it starts ({start})", code="ends_before_start", start=start, end=end)
     regular = value.get("regular_service", False)
     if isinstance(regular, str):
         if regular.strip().lower() not in ("true", "false", "yes", "no", "1", "0", ""):
@@ -363,7 +367,7 @@ def _sections(data: Mapping[str, Any], kind: str) -> tuple[Section, ...]:
         seen.add(key)
         text = str(item.get("text") or "").strip()
         if len(text) > MAX_TEXT:
-            raise RecordError(key, f"is {len(text):,} characters long; at most {MAX_TEXT:,}")
+            raise RecordError(key, f"is {len(text):,} characters long; at most {MAX_TEXT:,}", code="too_long", length=len(text), limit=MAX_TEXT)
         if text:
             heading = str(item.get("heading") or "").strip() or PRACTICE_SECTIONS.get(key, key.replace("-", " ").capitalize())
             sections.append(Section(key=key, heading=heading[:300], text=text))

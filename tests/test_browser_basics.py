@@ -57,3 +57,38 @@ def test_pages_fit_a_360_pixel_phone(new_browser_page):
         assert scroll_width <= 360, f"{path} scrolls sideways on a phone ({scroll_width} px)"
     phone.goto("/register")
     phone.screenshot("register-phone")
+
+
+UNLABELLED_INPUTS = """() => Array.from(document.querySelectorAll('input, select, textarea'))
+  .filter(el => el.type !== 'hidden' && el.offsetParent !== null)
+  .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby'))
+  .map(el => el.outerHTML.slice(0, 120))"""
+
+PAGES_BY_USER = {
+    None: ["/", "/library", "/library?q=orientation", "/handbook", "/vacancies", "/offers", "/orientation?country=DE&occupation_q=nurse", "/register", "/login"],
+    "demo-migrant-01": ["/profiles", "/account"],
+    "employer": ["/my/vacancies", "/vacancies/new"],
+    "provider": ["/my/offers", "/offers/new"],
+    "practitioner": ["/library/new"],
+}
+
+
+@pytest.mark.parametrize("user", list(PAGES_BY_USER), ids=lambda user: user or "anonymous")
+def test_main_pages_label_every_input_and_fit_a_phone(new_browser_page, user):
+    phone = new_browser_page(width=360, height=740)
+    if user:
+        phone.sign_in(user)
+    paths = list(PAGES_BY_USER[user])
+    if user == "demo-migrant-01":
+        phone.goto("/profiles")
+        first = phone.page.locator("#profile-list a[href*='/profiles/']").first.get_attribute("href")
+        paths += [first, first + "/matches", first + "/edit/skills", first + "/edit/languages"]
+    for path in paths:
+        response = phone.goto(path)
+        assert response.status == 200, path
+        unlabelled = phone.page.evaluate(UNLABELLED_INPUTS)
+        assert not unlabelled, f"{path}: inputs without a label: {unlabelled}"
+        width = phone.page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 360, f"{path} scrolls sideways on a 360 px phone ({width} px)"
+        assert phone.page.locator("h1").count() == 1, f"{path}: one h1 per page"
+    phone.screenshot(f"phone-{user or 'anonymous'}-last-page")

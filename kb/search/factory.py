@@ -29,6 +29,12 @@ def open_index(settings: Settings, name: str, encoder: Encoder) -> SearchIndex:
         from kb.search.embedded import EmbeddedSearchIndex
 
         return EmbeddedSearchIndex(settings.search_dir / f"{name}.sqlite", name=name, encoder=encoder, fusion=fusion)
+    if settings.search_backend == "elasticsearch":
+        # Nothing is sent until the first use; an unreachable server is then one
+        # HeadstartError naming ELASTICSEARCH_URL (kb/search/elastic.py).
+        from kb.search.elastic import ElasticsearchIndex
+
+        return ElasticsearchIndex.from_url(settings.elasticsearch_url, name=name, encoder=encoder, fusion=fusion)
     raise HeadstartError(
         f"The {settings.search_backend!r} search engine is not available in this version; "
         "set HEADSTART_SEARCH=embedded"

@@ -185,6 +185,27 @@ def term_label(name: str, value: str) -> str:
     return _(vocabulary.label(value)) if vocabulary else value
 
 
+def record_error_message(error: RecordError) -> str:
+    """A record rule broken, said in the reader's language (the English text otherwise)."""
+    p = error.params
+    messages = {
+        "missing": lambda: _("This field is required."),
+        "too_long": lambda: _("This text has %(length)d characters; at most %(limit)d are allowed.", length=p["length"], limit=p["limit"]),
+        "item_too_long": lambda: _("One line is longer than %(limit)d characters.", limit=p["limit"]),
+        "unknown_country": lambda: _("“%(value)s” is not a country code. Use two-letter ISO codes such as PH, DE or MA.", value=p["value"]),
+        "unknown_language": lambda: _("“%(value)s” is not a language code. Use two-letter ISO codes such as en, fr or ar.", value=p["value"]),
+        "invalid_id": lambda: _("“%(value)s” is not a valid id: use 2 to 100 lower-case letters, digits and hyphens.", value=p["value"]),
+        "sources_missing": lambda: _("Name at least one source: a web address or a reference."),
+        "not_whole_number": lambda: _("Enter a whole number."),
+        "out_of_range": lambda: _("Enter a number between %(low)d and %(high)d.", low=p["low"], high=p["high"]),
+        "not_a_date": lambda: _("“%(value)s” is not a date: write YYYY, YYYY-MM or YYYY-MM-DD.", value=p["value"]),
+        "not_a_real_date": lambda: _("“%(value)s” is not a date that exists.", value=p["value"]),
+        "ends_before_start": lambda: _("The end (%(end)s) comes before the start (%(start)s).", end=p["end"], start=p["start"]),
+    }
+    message = messages.get(error.code or "")
+    return message() if message else error.message
+
+
 @library.context_processor
 def _helpers() -> dict[str, Any]:
     return {
@@ -549,7 +570,7 @@ def _save(values: dict[str, Any], entry: LibraryEntry | None):
     try:
         record = record_from_fields(_record_fields(values, entry.record.translation_of if entry else None))
     except RecordError as error:
-        errors.setdefault(_form_field(error.field, values), error.message)
+        errors.setdefault(_form_field(error.field, values), record_error_message(error))
     if record is not None and not errors:
         try:
             saved = save_record(_runtime(), record, expected_revision=expected)
@@ -628,7 +649,7 @@ def check_field():
             record_from_fields({key: value for key, value in fields.items() if value is not None})
         except RecordError as error:
             if _form_field(error.field, values) == name:
-                errors[name] = error.message
+                errors[name] = record_error_message(error)
     return render_template("library/_check_field.html", name=name, **_form_context(values, errors, None)), (
         422 if errors else 200
     )
