@@ -244,6 +244,15 @@ def test_edit_saves_a_new_revision_and_reindexes(library_runtime, client, practi
     assert "bd-pdo" in hit_ids(client.get("/library?q=kestrel"))
 
 
+def test_record_errors_are_said_in_the_readers_language(library_runtime, client, practitioner_token):
+    client.post("/language", data={"csrf_token": practitioner_token, "language": "fr"})
+    response = client.post("/library/new", data=practice_form(practitioner_token, implementing_countries="TZ, ZZ"))
+    html = response.data.decode()
+    assert response.status_code == 422 and 'id="implementing_countries-error"' in html
+    assert "« ZZ »" in html or "“ZZ”" in html  # the value is quoted in the sentence
+    assert "is not a country code" not in html and "unknown country code" not in html
+
+
 def test_errors_are_shown_next_to_their_field_with_422_and_values_kept(library_runtime, client, practitioner_token):
     response = client.post(
         "/library/new",
@@ -251,7 +260,7 @@ def test_errors_are_shown_next_to_their_field_with_422_and_values_kept(library_r
     )
     assert response.status_code == 422
     html = response.data.decode()
-    assert 'id="implementing_countries-error"' in html and "unknown country code" in html
+    assert 'id="implementing_countries-error"' in html and "“ZZ” is not a country code" in html
     assert 'aria-invalid="true"' in html and 'value="TZ, ZZ"' in html
     assert "Kept summary text" in html and 'value="Zanzibar courier orientation"' in html
     assert re.search(r'value="youth" checked', html)

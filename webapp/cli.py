@@ -75,6 +75,73 @@ def init(state: _State) -> None:
     click.echo(f"database: {runtime.engine.url.render_as_string(hide_password=True)}")
 
 
+# ---------------------------------------------------------------------------- database schema
+
+
+@main.group("db")
+def db_group() -> None:
+    """The database schema: migrations (Alembic, kb/migrations)."""
+
+
+def _plain_runtime() -> Runtime:
+    # Not _State.runtime: that one upgrades the schema as it opens the database.
+    return Runtime(Settings.from_env())
+
+
+@db_group.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Apply the migrations up to REVISION (default: the newest)."""
+    from kb.db import upgrade_schema
+
+    runtime = _plain_runtime()
+    try:
+        click.echo(f"database: {runtime.engine.url.render_as_string(hide_password=True)}")
+        before, after = upgrade_schema(runtime.engine, revision)
+        if before == after:
+            click.echo(f"already at revision {after}")
+        else:
+            click.echo(f"upgraded from {before or 'an empty database'} to revision {after}")
+    finally:
+        runtime.close()
+
+
+@db_group.command("current")
+def db_current() -> None:
+    """Print the revision the database is at."""
+    from kb.db import current_revision, head_revision
+
+    runtime = _plain_runtime()
+    try:
+        current, head = current_revision(runtime.engine), head_revision()
+        if current is None:
+            click.echo(f"none (no migrations applied; newest is {head}: run `headstart db upgrade`)")
+        elif current == head:
+            click.echo(f"{current} (head)")
+        else:
+            click.echo(f"{current} (newest is {head}: run `headstart db upgrade`)")
+    finally:
+        runtime.close()
+
+
+@db_group.command("revision")
+@click.option("-m", "--message", required=True, help="What the revision changes, e.g. 'add vacancy.remote'.")
+@click.option("--empty", is_flag=True, help="Write a blank revision to fill in by hand (data migrations).")
+def db_revision(message: str, empty: bool) -> None:
+    """For developers: write the next migration from the table models (autogenerate).
+
+    Compares the models with a scratch SQLite database at the newest revision and writes
+    kb/migrations/versions/NNNN_<message>.py; read it before committing.
+    """
+    from kb.db import new_revision
+
+    path = new_revision(message, empty=empty)
+    if path is None:
+        click.echo("the table models match the migrations: nothing to write (--empty for a blank revision)")
+    else:
+        click.echo(f"wrote {path}")
+
+
 # ---------------------------------------------------------------------------- ESCO
 
 

@@ -22,7 +22,10 @@ too slow for a 30 ms search. `VectorStore` does two things about it:
   float32 on the fly by bit operations, about 1.3x the time of a float32 product;
   scores move by up to ~1e-4 (a unit vector's components round to 11 bits).
   Together: the 300,000-document ESCO store fell from 4,217 MiB to 1,177 MiB and the
-  search process's peak RSS from 5,346 MiB to 2,125 MiB (models ~700 MiB of it).
+  search process's peak RSS from 5,346 MiB to 2,125 MiB (models ~700 MiB of it). That
+  peak was the build's temporaries (the IVF k-means), not the queries'; building with
+  less held at once and handing freed heap back (_release_free_heap) brought it to
+  1,978 MiB (2026-11-23).
 * An inverted file (IVF) for a block that stores more than `ivf_threshold` rows (a
   smaller block, e.g. the English block at 30,000 ESCO documents, stays exact). Each block is clustered by spherical
   k-means (about 4 * sqrt(n) centroids, trained two-level so that building takes seconds
@@ -120,8 +123,8 @@ class VectorStore:
     (bench/bench_search.py, 2026-11-22): at 30,000 documents every returned document was
     one of the exact top 10 (recall@10 by document 1.000; by reported score, with a 1e-5
     tolerance, 0.965 because of the rounding). At 300,000 documents (replicated concepts,
-    so many equal exact scores) the score-based recall fell from 0.980 to 0.710; the
-    by-document figure was not measured there yet: rerun the benchmark before relying on it.
+    so many equal exact scores) the score-based recall fell from 0.980 to 0.710 while
+    recall@10 by document stayed 0.980: the rounding moves reported scores, not documents.
     The default (None) keeps float32, whose scores equal float32 arithmetic on the
     caller's vectors.
 
