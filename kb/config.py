@@ -36,6 +36,9 @@ class Settings:
     database_url: str
     search_backend: str = "embedded"
     elasticsearch_url: str | None = None
+    # Prefix of this installation's Elasticsearch index names (several installations or
+    # test runs can share one cluster).
+    elasticsearch_prefix: str = "headstart-"
     embedding_model: str = DEFAULT_EMBEDDING_MODEL
     # Second model for queries not in English ("" or "none" turns it off).
     multilingual_model: str | None = DEFAULT_MULTILINGUAL_MODEL
@@ -69,6 +72,7 @@ class Settings:
             database_url=database_url,
             search_backend=backend,
             elasticsearch_url=es_url,
+            elasticsearch_prefix=env.get("HEADSTART_ES_PREFIX") or "headstart-",
             embedding_model=env.get("HEADSTART_EMBEDDING_MODEL") or DEFAULT_EMBEDDING_MODEL,
             multilingual_model=_optional_model(env.get("HEADSTART_MULTILINGUAL_MODEL", DEFAULT_MULTILINGUAL_MODEL)),
             esco_dir=esco_dir,

@@ -29,10 +29,15 @@ def database_url(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def settings(tmp_path: Path, database_url: str) -> Settings:
+def settings(request, tmp_path: Path, database_url: str) -> Settings:
+    """Embedded search unless a test module parametrises it over ENGINES (indirect)."""
+    backend = getattr(request, "param", "embedded")
     return Settings(
         data_dir=tmp_path / "data",
         database_url=database_url,
+        search_backend=backend,
+        elasticsearch_url=os.environ.get("ELASTICSEARCH_URL") if backend == "elasticsearch" else None,
+        elasticsearch_prefix=f"headstart-test-{os.getpid()}-{tmp_path.name.lower()}-",
         embedding_model=FAKE_MODEL_NAME,
         multilingual_model=None,
         esco_dir=None,
@@ -84,6 +89,17 @@ def _engine_params() -> list:
         )
     )
     return params
+
+
+# Search engines a test module can run on. A module with `RUN_ON_EVERY_ENGINE = True` has
+# each of its tests that use `settings` (directly or through runtime, app ...) run once per
+# engine; Elasticsearch is skipped with the reason unless ELASTICSEARCH_URL is set.
+ENGINES = _engine_params()
+
+
+def pytest_generate_tests(metafunc) -> None:
+    if getattr(metafunc.module, "RUN_ON_EVERY_ENGINE", False) and "settings" in metafunc.fixturenames:
+        metafunc.parametrize("settings", ENGINES, indirect=True)
 
 
 @pytest.fixture(params=_engine_params())

@@ -87,3 +87,35 @@ def test_esco_status_counts_concepts(seeded):
     result = seeded("esco", "status")
     assert result.exit_code == 0
     assert "occupation:" in result.stdout
+
+
+def test_index_rebuild_swaps_in_a_new_index_where_the_engine_can(run_cli, monkeypatch):
+    """An engine with `rebuild` (Elasticsearch) gets every document in one call, so it can
+    build a new index and swap it in; it is never cleared while it serves searches."""
+    from kb.search import factory
+
+    real_open = factory.open_index
+    calls: dict[str, int] = {}
+
+    class SwappingIndex:
+        def __init__(self, inner) -> None:
+            self.inner = inner
+
+        def __getattr__(self, name):
+            return getattr(self.inner, name)
+
+        def clear(self) -> None:
+            raise AssertionError("a swapping index must not be cleared during a rebuild")
+
+        def rebuild(self, documents, *, progress=None) -> int:
+            self.inner.clear()
+            calls[self.inner.name] = len(documents)
+            return self.inner.upsert(list(documents), progress=progress)
+
+    monkeypatch.setattr(factory, "open_index", lambda settings, name, encoder: SwappingIndex(real_open(settings, name, encoder)))
+    assert run_cli("seed").exit_code == 0
+    result = run_cli("index", "rebuild")
+    assert result.exit_code == 0, result.output
+    assert calls["library"] > 40 and calls["occupations"] > 10
+    search = run_cli("kb", "search", "pre-departure orientation", "--json")
+    assert search.exit_code == 0 and '"hits"' in search.output

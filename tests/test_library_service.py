@@ -15,6 +15,10 @@ from kb.library_query import parse_search_request
 from tests.conftest import LIBRARY_SEEDS
 from tests.test_library_records import PRACTICE
 
+# Every test here that touches the database or an index runs on each available search
+# engine (Elasticsearch when ELASTICSEARCH_URL is set; see pytest_generate_tests in conftest).
+RUN_ON_EVERY_ENGINE = True
+
 
 def search(runtime, text="", **params):
     filters = params.pop("filters", {})

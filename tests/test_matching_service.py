@@ -13,6 +13,10 @@ from matching import match_service, records
 from matching.models import ServiceOfferInput, SkillProfileInput, VacancyInput
 from tests.test_matcher import ELDERLY, FIRST_AID, HEALTHCARE_ASSISTANT, NURSE, NURSE_ASSISTANT, VITAL_SIGNS, WELDER
 
+# Every test here that touches the database or an index runs on each available search
+# engine (Elasticsearch when ELASTICSEARCH_URL is set; see pytest_generate_tests in conftest).
+RUN_ON_EVERY_ENGINE = True
+
 PROFILE = {
     "external_id": "p-1",
     "owner": "migrant-1",

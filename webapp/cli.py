@@ -507,12 +507,48 @@ def index_rebuild(state: _State) -> None:
     from matching.service import TAXONOMY_COLLECTIONS, index_taxonomy
 
     runtime = state.runtime
-    for collection in (*TAXONOMY_COLLECTIONS.values(), COLLECTION):
-        runtime.index(collection).clear()
-    changed = index_taxonomy(runtime, progress_factory=progress_factory)
-    changed[COLLECTION] = index_library(runtime, progress_factory=progress_factory)
+    collections = (*TAXONOMY_COLLECTIONS.values(), COLLECTION)
+    swapping = {name: runtime.index(name) for name in collections if hasattr(runtime.index(name), "rebuild")}
+    for collection in collections:
+        if collection in swapping:
+            # Engines that can swap a new index in (Elasticsearch) keep serving the old one
+            # while the documents are gathered, then switch in one step: no downtime.
+            runtime._indexes[collection] = _RebuildCollector()  # noqa: SLF001
+        else:
+            runtime.index(collection).clear()
+    try:
+        changed = index_taxonomy(runtime, progress_factory=progress_factory)
+        changed[COLLECTION] = index_library(runtime, progress_factory=progress_factory)
+    finally:
+        collectors = {name: runtime._indexes[name] for name in swapping}  # noqa: SLF001
+        runtime._indexes.update(swapping)  # noqa: SLF001
+    for name, index in swapping.items():
+        with progress_factory(f"swapping in {name}", len(collectors[name].documents)) as bar:
+            changed[name] = index.rebuild(collectors[name].documents, progress=bar.update)
     for collection, count in changed.items():
         click.echo(f"{collection}: {count} documents indexed")
+
+
+class _RebuildCollector:
+    """Stands in for an index during a rebuild: gathers every document, deletes nothing."""
+
+    def __init__(self) -> None:
+        self.documents: list = []
+
+    def upsert(self, documents, *, progress=None) -> int:
+        self.documents.extend(documents)
+        if progress:
+            progress(len(documents))
+        return len(documents)
+
+    def ids(self) -> set[str]:
+        return set()
+
+    def delete(self, ids) -> int:
+        return 0
+
+    def count(self) -> int:
+        return len(self.documents)
 
 
 # ---------------------------------------------------------------------------- demo and serving

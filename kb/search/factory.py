@@ -34,7 +34,9 @@ def open_index(settings: Settings, name: str, encoder: Encoder) -> SearchIndex:
         # HeadstartError naming ELASTICSEARCH_URL (kb/search/elastic.py).
         from kb.search.elastic import ElasticsearchIndex
 
-        return ElasticsearchIndex.from_url(settings.elasticsearch_url, name=name, encoder=encoder, fusion=fusion)
+        return ElasticsearchIndex.from_url(
+            settings.elasticsearch_url, name=name, encoder=encoder, fusion=fusion, prefix=settings.elasticsearch_prefix
+        )
     raise HeadstartError(
         f"The {settings.search_backend!r} search engine is not available in this version; "
         "set HEADSTART_SEARCH=embedded"
