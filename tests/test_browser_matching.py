@@ -144,3 +144,39 @@ def test_nobody_reaches_another_persons_data(new_browser_page):
     assert migrant.goto(f"/vacancies/{vacancy_id}/candidates").status in (403, 404)
     assert provider.goto(f"/vacancies/{vacancy_id}/edit").status in (403, 404)
     other.screenshot("access-refused")
+
+
+def test_practitioner_works_in_caseworker_mode_in_two_languages(browser_page):
+    page = browser_page.page
+    browser_page.sign_in("practitioner")
+    browser_page.goto("/profiles")
+    # Elena's profile is listed because she consented to her MRC.
+    link = page.locator("#profile-list a[href*='/profiles/']").first
+    profile_url = link.get_attribute("href")
+    browser_page.goto(profile_url.split("?")[0] + "/caseworker?lang=ar")
+    page.wait_for_selector("#caseworker-form")
+    arabic = page.locator(".second-lang[lang=ar]")
+    assert arabic.count() > 5 and arabic.first.get_attribute("dir") == "rtl"
+    assert any("\u0600" <= ch <= "\u06ff" for ch in arabic.first.inner_text())  # Arabic script
+    page.locator("#note-form input[value=next_step]").check()
+    page.locator("#note-form #text").fill("Book the German B2 course at Limba Nouă before March.")
+    page.locator("#note-add").click()
+    page.wait_for_selector("#notes >> text=Book the German B2 course")
+    browser_page.screenshot("caseworker-ar")
+    browser_page.goto(profile_url.split("?")[0] + "/print")
+    assert "Book the German B2 course" in page.locator("main").inner_text()
+    browser_page.screenshot("profile-print")
+
+
+def test_orientation_pack_for_nurses_going_to_germany(browser_page):
+    page = browser_page.page
+    browser_page.goto("/orientation")
+    page.locator("#orientation-country").select_option("DE")
+    page.locator("#occupation-q").fill("nurse")
+    page.locator("#orientation-make").click()
+    page.wait_for_selector("#orientation-pack")
+    text = page.locator("#orientation-pack").inner_text()
+    assert page.locator("#vacancies li").count() >= 1 and page.locator("#handbook-sections li").count() >= 1
+    assert "Germany" in text
+    assert page.locator("#orientation-print").is_visible()  # shown by orientation.js
+    browser_page.screenshot("orientation-pack")
