@@ -32,6 +32,7 @@ TABLE_MODULES = (
     "matching.esco",
     "matching.models",
     "matching.case_notes",
+    "kb.audit",
 )
 
 

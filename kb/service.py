@@ -244,8 +244,12 @@ def import_library(
             return report
         changed_groups = _write_records(session, records, stored, report)
         session.commit()
-    if changed_groups:
-        report.indexed = index_library(runtime, group_ids=changed_groups, progress_factory=progress_factory)
+    # The unchanged records' groups too: an import killed after its commit, while it
+    # indexed, left some out of the index, and running it again must put them in. The
+    # index skips documents it holds unchanged (content hash), so this encodes nothing.
+    groups = changed_groups | {record.group_id for record in records}
+    if groups:
+        report.indexed = index_library(runtime, group_ids=groups, progress_factory=progress_factory)
     return report
 
 

@@ -255,14 +255,20 @@ def job_posting_to_input(item: dict[str, Any]) -> dict[str, Any]:
     organisation = first(item.get("hiringOrganization")) or {}
     location = first(item.get("jobLocation")) or {}
     address = location.get("address", {}) if isinstance(location, dict) else {}
+    if not isinstance(address, dict):  # a PostalAddress only; a plain text address names no country
+        address = {}
     country = address.get("addressCountry")
     if isinstance(country, dict):
         country = country.get("name")
     salary = item.get("baseSalary") or {}
     value = salary.get("value", {}) if isinstance(salary, dict) else {}
+    if not isinstance(value, dict):  # a QuantitativeValue only
+        value = {}
     skills = item.get("skills") or []
     if isinstance(skills, str):
         skills = [part.strip() for part in skills.split(",") if part.strip()]
+    if not isinstance(skills, list):
+        skills = []
     employment = first(item.get("employmentType")) or ""
     contract = {"FULL_TIME": "permanent", "PART_TIME": "permanent", "TEMPORARY": "temporary", "SEASONAL": "seasonal",
                 "INTERN": "apprenticeship", "CONTRACTOR": "fixed_term"}.get(str(employment).upper(), "permanent")  # fmt: skip
@@ -323,6 +329,8 @@ def _json_items(path: Path) -> Iterator[tuple[int, Any]]:
             document = json.loads(stripped or "null")
         except json.JSONDecodeError as error:
             raise ImportFileError(str(path), f"not valid JSON ({error.msg})", line=error.lineno) from None
+        except (ValueError, RecursionError):  # a number of over 4300 digits; nesting too deep
+            raise ImportFileError(str(path), "not valid JSON (a number too long or nesting too deep)") from None
         items = document if isinstance(document, list) else (document.get("@graph", [document]) if isinstance(document, dict) else [])
         for number, item in enumerate(items, start=1):
             yield number, item
@@ -334,6 +342,8 @@ def _json_items(path: Path) -> Iterator[tuple[int, Any]]:
             yield number, json.loads(line)
         except json.JSONDecodeError as error:
             raise ImportFileError(str(path), f"not valid JSON ({error.msg}, character {error.colno})", line=number) from None
+        except (ValueError, RecursionError):  # a number of over 4300 digits; nesting too deep
+            raise ImportFileError(str(path), "not valid JSON (a number too long or nesting too deep)", line=number) from None
 
 
 def _read_all(path: Path, model: type[InputModel], convert: Callable[[Any], Any] | None = None) -> list[InputModel]:

@@ -41,8 +41,13 @@ def library_files(path: Path) -> list[Path]:
         if path.suffix.lower() not in SUFFIXES:
             raise ImportFileError(str(path), f"unsupported file type; use {', '.join(SUFFIXES)}")
         return [path]
+    root = path.resolve()
     files = sorted(
-        p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES and p.name.lower() != "readme.md"
+        p
+        for p in path.rglob("*")
+        if p.is_file() and p.suffix.lower() in SUFFIXES and p.name.lower() != "readme.md"
+        # A link to a file outside the directory is not part of the library being imported.
+        and p.resolve().is_relative_to(root)
     )
     if not files:
         raise ImportFileError(str(path), f"no library files ({', '.join(SUFFIXES)}) in this directory")

@@ -140,6 +140,8 @@ def read_jsonl_records(text: str) -> Iterator[LibraryRecord]:
             data = json.loads(raw)
         except json.JSONDecodeError as error:
             raise RowError(line, f"not valid JSON ({error.msg}, character {error.colno})") from None
+        except (ValueError, RecursionError):  # a number of over 4300 digits; nesting too deep
+            raise RowError(line, "not valid JSON (a number too long or nesting too deep)") from None
         if not isinstance(data, dict):
             raise RowError(line, "each line must be a JSON object with the record's fields")
         try:

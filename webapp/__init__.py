@@ -4,14 +4,38 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, Request, jsonify, render_template, request
+from werkzeug.exceptions import BadRequest as HTTPBadRequest
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from kb.config import Settings
 from kb.errors import HeadstartError
 from kb.runtime import Runtime
 
 MAX_REQUEST_BYTES = 2 * 1024 * 1024
+# Ids in URLs: larger numbers are no row of ours (and overflow SQLite's and PostgreSQL's
+# integers, which would be a 500): such an address is simply not found.
+MAX_URL_ID = 2**31 - 1
+
+
+class RowIdConverter(IntegerConverter):
+    """`<int:...>` limited to what an id column holds."""
+
+    def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002 (werkzeug's name)
+        kwargs.setdefault("max", MAX_URL_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+class HeadstartRequest(Request):
+    def get_json(self, force: bool = False, silent: bool = False, cache: bool = True):
+        """JSON nested too deep to parse is malformed JSON (400), not a crash."""
+        try:
+            return super().get_json(force=force, silent=silent, cache=cache)
+        except RecursionError:
+            if silent:
+                return None
+            raise HTTPBadRequest("The JSON is nested too deeply.") from None
 
 
 def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> Flask:
@@ -20,6 +44,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     runtime.init_database()
 
     app = Flask(__name__)
+    app.request_class = HeadstartRequest
+    app.url_map.converters["int"] = RowIdConverter
     app.config.update(
         SECRET_KEY=settings.load_or_create_secret_key(),
         MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,

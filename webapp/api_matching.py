@@ -64,6 +64,13 @@ def _int(name: str, default: int) -> int:
         raise BadRequest(f"{name} must be a whole number.", field=name) from None
 
 
+def _days(value: Any) -> int:
+    """A consent's length in days; -1 (refused by the service) for anything else."""
+    text = str(value)
+    # isdigit() is true for "²" and for 5,000 digits, which int() refuses: ASCII and short only.
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 6 else -1
+
+
 def _flag(name: str) -> bool:
     return request.args.get(name, "").lower() in ("1", "true", "yes")
 
@@ -134,9 +141,14 @@ def create_profile():
 
 @matching_api.get("/api/v1/profiles/<int:profile_id>")
 def read_profile(profile_id: int):
+    from kb import audit
+
     require_trusted_client()
     with _session() as session:
-        return jsonify(records.get_profile(session, profile_id).model_dump(mode="json"))
+        body = records.get_profile(session, profile_id).model_dump(mode="json")
+        audit.record(session, audit.API_ACTOR, "view", "profile", profile_id, "API", role=audit.API_ACTOR)
+        session.commit()
+        return jsonify(body)
 
 
 @matching_api.put("/api/v1/profiles/<int:profile_id>")
@@ -151,10 +163,15 @@ def update_profile(profile_id: int):
 
 @matching_api.delete("/api/v1/profiles/<int:profile_id>")
 def delete_profile(profile_id: int):
+    """Erase the profile with its consents, notes, cached text vector and audit events."""
+    from kb import audit
+    from matching import erasure
+
     require_trusted_client()
     with _session() as session:
-        records.delete_profile(session=session, profile_id=profile_id)
+        erasure.erase_profile(session=session, profile_id=profile_id, actor=audit.API_ACTOR, role=audit.API_ACTOR)
         session.commit()
+    erasure.forget_cached_matches(_runtime().memo)
     return "", 204
 
 
@@ -170,7 +187,7 @@ def grant_consent(profile_id: int):
             profile_id=profile_id,
             recipient_kind=str(body.get("recipient_kind", "")),
             recipient=str(body.get("recipient", "")),
-            days=int(body.get("days", 180)) if str(body.get("days", 180)).isdigit() else -1,
+            days=_days(body.get("days", 180)),
         )
         session.commit()
         return jsonify(consent.model_dump(mode="json")), 201

@@ -609,5 +609,7 @@ def serve(host: str, port: int, threads: int) -> None:
     waitress_serve(app, host=host, port=port, threads=threads)
 
 
+from webapp import cli_backup  # noqa: E402,F401  (registers backup and restore)
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -99,6 +99,8 @@ def _core_record(path: Path, number: int, line: str) -> dict[str, Any]:
         record = json.loads(line)
     except json.JSONDecodeError as exc:
         raise fail(f"not valid JSON ({exc.msg})") from None
+    except (ValueError, RecursionError):  # a number of over 4300 digits; nesting too deep
+        raise fail("not valid JSON (a number too long or nesting too deep)") from None
     if not isinstance(record, dict):
         raise fail("each line must be one JSON object")
     for key in record:

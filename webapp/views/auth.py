@@ -1,8 +1,11 @@
-"""Sign in, register, sign out, and the interface language."""
+"""Sign in, register, sign out, the interface language, and a person's own data
+(export it all, delete the account)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, request, session, url_for
+import json
+
+from flask import Blueprint, Response, abort, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 
 from kb.accounts import (
@@ -18,10 +21,12 @@ from kb.accounts import (
     create_user,
     set_language,
 )
+from kb import audit
 from kb.db import session_scope
 from kb.errors import HeadstartError
+from matching import erasure
 from webapp.rendering import render
-from webapp.security import current_user, login_user, logout_user, safe_next
+from webapp.security import current_user, login_required, login_user, logout_user, safe_next
 
 blueprint = auth = Blueprint("auth", __name__)
 
@@ -149,6 +154,65 @@ def account():
     if user is None:
         return redirect(url_for("auth.login", next=url_for("auth.account")))
     return render("auth/account.html", user=user)
+
+
+# Accounts a person may delete themself. Practitioners' and admins' accounts are made by an
+# admin (and a practitioner's own profiles are ones made for migrants): an admin closes them.
+SELF_ERASABLE_ROLES = SELF_SERVICE_ROLES
+
+
+@auth.get("/account/export")
+@login_required
+def export():
+    """Everything stored about the signed-in person, as a JSON download."""
+    user = current_user()
+    with session_scope(_engine()) as db:
+        data = erasure.export_personal_data(db, username=user.username)
+        audit.record(db, user, "export", "account", user.username)
+    body = json.dumps(data, ensure_ascii=False, indent=2)
+    filename = f"headstart-{user.username}.json"
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+    )
+
+
+@auth.route("/account/delete", methods=["GET", "POST"])
+@login_required
+def delete_account():
+    user = current_user()
+    allowed = user.role in SELF_ERASABLE_ROLES
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        if not allowed:
+            abort(403)
+        try:
+            with session_scope(_engine()) as db:
+                # The password again, through the throttled sign-in check.
+                authenticate(
+                    session=db,
+                    username=user.username,
+                    password=request.form.get("password", ""),
+                    client=request.remote_addr or "unknown",
+                )
+                erasure.erase_account(session=db, username=user.username)
+        except TooManyAttempts:
+            errors["password"] = _("Too many failed sign-ins. Wait 15 minutes and try again.")
+            status = 429
+        except HeadstartError:
+            errors["password"] = _("The password is wrong.")
+            status = 422
+        else:
+            from webapp import get_runtime
+
+            erasure.forget_cached_matches(get_runtime().memo)
+            logout_user()
+            g.user = None
+            flash(_("Your account and everything stored about you are deleted."))
+            return redirect(url_for("home.index"))
+    return render("auth/delete_account.html", user=user, allowed=allowed, errors=errors, values={}, status=status)
 
 
 @auth.post("/language")

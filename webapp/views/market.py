@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from sqlmodel import Session
 from werkzeug.datastructures import MultiDict
 
+from kb import audit
 from kb.accounts import find_user
 from kb.db import session_scope
 from kb.errors import NotFound
@@ -516,6 +517,9 @@ def candidates(vacancy_id: int):
                 card["summary"] = match.profile.summary
             card["profile"] = anonymised_profile_json(match.profile, vacancy_id)
             shown.append(card)
+    with _session() as session:
+        audit.record(session, current_user(), "view", "vacancy", vacancy_id, f"{len(shown)} candidates shown")
+        session.commit()
     return render(
         "market/candidates.html", vacancy=item, candidates=shown, taxonomy=taxonomy, names=names,
         education_names=education_names(),

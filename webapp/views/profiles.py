@@ -14,14 +14,15 @@ from flask import Blueprint, abort, current_app, flash, redirect, request, url_f
 from flask_babel import gettext
 from sqlmodel import Session
 
+from kb import audit
 from kb.accounts import UI_LANGUAGES, find_user
 from kb.db import session_scope
 from kb.errors import HeadstartError
-from matching import case_notes, profile_builder
+from matching import case_notes, erasure, profile_builder
 from matching.access import can_create_profile, can_edit_profile, can_view_profile, is_admin, visible_profiles
 from matching.models import SkillProfile
 from matching.profile_builder import CASEWORKER_STEPS, STEPS, Errors
-from matching.records import create_profile, delete_profile, grant_consent, update_profile, withdraw_consent
+from matching.records import create_profile, grant_consent, update_profile, withdraw_consent
 from webapp.esco_picker import concept_labels, picker_state
 from webapp.i18n import current_language
 from webapp.rendering import render
@@ -75,6 +76,12 @@ def _read(profile_id: int) -> SkillProfile:
         profile = _load(db, profile_id)
         db.expunge(profile)
     return profile
+
+
+def _audit_view(profile_id: int, detail: str = "") -> None:
+    """Record that the signed-in person read this profile (kb/audit.py)."""
+    with session_scope(_engine()) as db:
+        audit.record(db, current_user(), "view", "profile", profile_id, detail)
 
 
 def _profile_labels(profile: SkillProfile) -> dict[str, str]:
@@ -214,11 +221,17 @@ def _step_post(step: str, profile: SkillProfile | None):
             if profile is None:
                 data = profile_builder.profile_input(None, user.username, changes)
                 saved = create_profile(session=db, data=data)
+                audit.record(db, user, "create", "profile", saved.id, f"step {step}")
             else:
                 saved = _load_editable(db, profile.id or 0)
                 profile_builder.check_revision(saved, request.form.get("revision"))
                 data = profile_builder.profile_input(saved, saved.owner, changes)
+                matching_before = saved.consent_to_matching
                 update_profile(session=db, profile=saved, data=data)
+                audit.record(db, user, "update", "profile", saved.id, f"step {step}")
+                if saved.consent_to_matching != matching_before:
+                    action = "consent_grant" if saved.consent_to_matching else "consent_withdraw"
+                    audit.record(db, user, action, "profile", saved.id, "matching")
             saved_id = saved.id or 0
     except HeadstartError as error:
         status = 409 if error.field == "revision" else 422
@@ -295,7 +308,7 @@ def grant(profile_id: int):
         errors["recipient_kind"] = gettext("Choose an employer or a Migrant Resource Centre.")
     if not form["recipient"]:
         errors["recipient"] = gettext("Name the employer or the centre exactly as it is written in the list.")
-    days = int(form["days"]) if form["days"].isdigit() else 0
+    days = int(form["days"]) if form["days"].isascii() and form["days"].isdigit() and len(form["days"]) <= 6 else 0
     if days not in profile_builder.CONSENT_DAYS:
         errors["days"] = gettext("Choose one of the periods shown.")
     if not errors:
@@ -303,6 +316,8 @@ def grant(profile_id: int):
             with session_scope(_engine()) as db:
                 grant_consent(session=db, profile_id=profile_id, recipient_kind=form["recipient_kind"],
                               recipient=form["recipient"], days=days)
+                audit.record(db, current_user(), "consent_grant", "profile", profile_id,
+                             f"{form['recipient_kind']}: {form['recipient']}, {days} days")
         except HeadstartError as error:
             errors[error.field or "recipient"] = gettext(error.message)
     if errors:
@@ -320,6 +335,8 @@ def withdraw(profile_id: int):
         if not _owns(_load_editable(db, profile_id)):
             abort(403)
         count = withdraw_consent(session=db, profile_id=profile_id, recipient=recipient)
+        if count:
+            audit.record(db, current_user(), "consent_withdraw", "profile", profile_id, recipient)
     if count:
         flash(gettext("Consent withdrawn: %(recipient)s can no longer see your profile, from now on.", recipient=recipient))
     return redirect(url_for("profiles.edit", profile_id=profile_id, step="consent"))
@@ -351,6 +368,7 @@ def _page_context(profile: SkillProfile) -> dict[str, Any]:
 def view(profile_id: int):
     profile = _read(profile_id)
     user = current_user()
+    _audit_view(profile_id)
     return render(
         "profiles/view.html",
         practitioner=_is_practitioner(user),
@@ -378,6 +396,7 @@ def _second_language(profile: SkillProfile) -> str:
 @roles_required(*PROFILE_ROLES)
 def print_page(profile_id: int):
     profile = _read(profile_id)
+    _audit_view(profile_id, "printable page")
     second = request.args.get("lang", "")
     return render(
         "profiles/print.html",
@@ -394,8 +413,8 @@ def delete(profile_id: int):
         abort(403)
     if request.method == "POST":
         with session_scope(_engine()) as db:
-            case_notes.delete_notes_for_profile(session=db, profile_id=profile_id)
-            delete_profile(session=db, profile_id=profile_id)
+            erasure.erase_profile(session=db, profile_id=profile_id, actor=current_user())
+        erasure.forget_cached_matches(_runtime().memo)
         flash(gettext("The profile is deleted, with its consents and notes."))
         return redirect(url_for("profiles.index"))
     return render("profiles/delete.html", profile=profile)
@@ -410,6 +429,7 @@ def matches(profile_id: int):
     from matching.match_service import library_for_gap, matches_for_profile, offers_for_gap
 
     profile = _read(profile_id)
+    _audit_view(profile_id, "matches")
     if not profile.consent_to_matching:
         return render("profiles/matches.html", profile=profile, consented=False, items=[], taxonomy=None)
     runtime = _runtime()
@@ -487,6 +507,7 @@ def _caseworker_profile(profile_id: int) -> SkillProfile:
 def caseworker(profile_id: int):
     profile = _caseworker_profile(profile_id)
     if request.method == "GET":
+        _audit_view(profile_id, "caseworker mode")
         return _render_caseworker(profile, _caseworker_values(profile), {})
     values: dict[str, Any] = {}
     for step in CASEWORKER_STEPS:
@@ -515,6 +536,7 @@ def caseworker(profile_id: int):
             saved = _load_editable(db, profile_id)
             profile_builder.check_revision(saved, request.form.get("revision"))
             update_profile(session=db, profile=saved, data=profile_builder.profile_input(saved, saved.owner, changes))
+            audit.record(db, current_user(), "update", "profile", profile_id, "caseworker mode")
     except HeadstartError as error:
         status = 409 if error.field == "revision" else 422
         return _render_caseworker(profile, values, _place_error(error, fields), status=status)
@@ -543,6 +565,7 @@ def add_note(profile_id: int):
             with session_scope(_engine()) as db:
                 case_notes.add_note(session=db, profile_id=profile_id, author=current_user().username,
                                     kind=note["kind"], text=note["text"], due=due)
+                audit.record(db, current_user(), "update", "profile", profile_id, f"case note added ({note['kind']})")
         except HeadstartError as error:
             errors[error.field or "text"] = gettext(error.message)
     if errors:
@@ -558,4 +581,5 @@ def note_done(profile_id: int, note_id: int):
     done = request.form.get("done") == "1"
     with session_scope(_engine()) as db:
         case_notes.set_done(session=db, profile_id=profile_id, note_id=note_id, done=done)
+        audit.record(db, current_user(), "update", "profile", profile_id, "case note done" if done else "case note reopened")
     return redirect(url_for("profiles.caseworker", profile_id=profile_id, lang=_second_language(profile), _anchor="notes"))

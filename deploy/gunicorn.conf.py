@@ -1,0 +1,40 @@
+"""Gunicorn settings for the Headstart image (read with `gunicorn -c`), sized for a small host.
+
+Every value can be changed from the environment without rebuilding the image.
+
+Why few workers and several threads: each worker process loads its own copy of the two
+embedding models (all-MiniLM-L6-v2 and multilingual USE: about 700 MiB resident
+together, measured in bench/README.md) and, once a matching page is opened, its own
+VacancyPool (all open vacancies as arrays; see docs_sizing.md). Memory, not CPU, limits
+the worker count. Threads (gthread) serve concurrent requests inside one worker; the
+heavy parts (numpy, torch, SQL) release the GIL.
+
+A rule of thumb: GUNICORN_WORKERS = 1 per 1.5 GB of RAM you can give the app (after
+PostgreSQL and Elasticsearch), at most the number of cores; GUNICORN_THREADS = 4.
+"""
+
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+worker_class = "gthread"
+# The first request of a worker may load the models (several seconds on a small CPU) and
+# the first matching request builds the VacancyPool (about 15 s per million vacancies,
+# plus reading their cached vectors from the database): the default 30 s is too short.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
+graceful_timeout = 30
+keepalive = 5
+# No preloading: the models load lazily in each worker (forking a process that already
+# runs torch threads is unsafe), and the app opens its database pool per process.
+preload_app = False
+# Recycling workers would reload the models each time; off unless memory creeps.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "0"))
+max_requests_jitter = max_requests // 10
+# The heartbeat file on tmpfs: a container's overlay filesystem can stall it.
+worker_tmp_dir = "/dev/shm"
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
+# The scheme (https) from a reverse proxy is trusted only from these addresses.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -1,0 +1,269 @@
+"""A person's data: exporting all of it, and erasing one profile or a whole account.
+
+Export and erasure sit side by side because they must cover the same records: a table
+that holds personal data belongs in both.
+
+What a profile leaves behind, and where it goes:
+
+- the profile row, its consents (profile_consent) and case notes (case_note);
+- the cached text vector of the profile (embedding_cache, keyed by a hash of the text
+  matching.match_service.profile_text builds): a vector of a person's own words is personal
+  data too. The row goes unless another profile has exactly the same text (the cache is
+  shared by text);
+- audit events about the profile (kb.audit): the log must not keep what the person asked
+  to be forgotten. One event says that a profile was deleted or an account erased, with
+  counts and without the person's name or the profile's id;
+- cached matches: none exist. Matches are computed per request (match_service); the only
+  per-process caches (Runtime.memo) hold vacancies, ESCO label words and the library
+  vocabulary, never a profile. `forget_cached_matches` still drops every memo entry not
+  known to be free of personal data, so a per-profile cache added later is cleared too;
+- search indexes: profiles are not indexed (the indexes hold the library, ESCO
+  occupations and ESCO skills only), so there is nothing to remove there.
+
+An account adds: the user row, every profile it owns, the suggestion choices it made
+(suggestion_choice.decided_by), its failed sign-ins (login_failure), and its name on
+events and notes about other people's records (blanked: those records are not its own).
+Vacancies and service offers belong to the employer's or provider's organisation and stay.
+
+Domain code: no Flask. The caller passes its session; everything happens in that one
+transaction, the audit event included.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, MutableMapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import and_, delete, or_, update
+from sqlmodel import Session, select
+
+from kb.accounts import LoginFailure, User, find_user
+from kb.audit import AuditEvent, events_about, record
+from kb.embed import EmbeddingCache, text_hash
+from kb.errors import NotFound
+from matching.case_notes import CaseNote
+from matching.models import Consent, SkillProfile, SuggestionChoice
+
+# Runtime.memo entries known to hold no personal data; every other entry is dropped on erasure.
+NON_PERSONAL_MEMO_KEYS = frozenset({"vacancy_pool", "english_label_words", "library_vocabulary"})
+
+
+@dataclass
+class ErasureReport:
+    account: bool = False
+    profiles: int = 0
+    consents: int = 0
+    case_notes: int = 0
+    suggestion_choices: int = 0
+    login_failures: int = 0
+    cached_vectors: int = 0
+    audit_events: int = 0
+
+    def summary(self) -> str:
+        parts = [
+            ("profiles", self.profiles),
+            ("consents", self.consents),
+            ("case notes", self.case_notes),
+            ("suggestion choices", self.suggestion_choices),
+            ("failed sign-ins", self.login_failures),
+            ("cached vectors", self.cached_vectors),
+            ("audit events", self.audit_events),
+        ]
+        return ", ".join(f"{name}: {count}" for name, count in parts)
+
+
+# ---------------------------------------------------------------------------- export
+
+EXPORT_FORMAT = "headstart-personal-data/1"
+ORGANISATION_NOTE = (
+    "Vacancies and service offers belong to your organisation, not to you as a person: "
+    "they are listed here because your account manages them, and they stay when your account goes."
+)
+
+
+def _dump(row, *, exclude: set[str] | None = None) -> dict[str, Any]:
+    return row.model_dump(mode="json", exclude=exclude or set())
+
+
+def export_personal_data(session: Session, *, username: str, now: datetime | None = None) -> dict[str, Any]:
+    """Everything stored about an account, as JSON-ready data (no password hash)."""
+    from matching.models import ServiceOffer, Vacancy
+
+    user = find_user(session, username)
+    if user is None:
+        raise NotFound(f"No account {username!r}.", field="username")
+    profiles = list(session.exec(select(SkillProfile).where(SkillProfile.owner == user.username).order_by(SkillProfile.id)).all())  # type: ignore[arg-type]
+    profile_ids = [p.id for p in profiles if p.id is not None]
+    consents: dict[int, list[dict]] = {}
+    notes: dict[int, list[dict]] = {}
+    if profile_ids:
+        for consent in session.exec(select(Consent).where(Consent.profile_id.in_(profile_ids)).order_by(Consent.id)).all():  # type: ignore[attr-defined,arg-type]
+            consents.setdefault(consent.profile_id, []).append(_dump(consent))
+        for note in session.exec(select(CaseNote).where(CaseNote.profile_id.in_(profile_ids)).order_by(CaseNote.id)).all():  # type: ignore[attr-defined,arg-type]
+            notes.setdefault(note.profile_id, []).append(_dump(note))
+    data: dict[str, Any] = {
+        "format": EXPORT_FORMAT,
+        "exported_at": (now or datetime.now(timezone.utc)).isoformat(),
+        "account": _dump(user, exclude={"password_hash"}),
+        "profiles": [
+            {**_dump(p), "consents": consents.get(p.id or 0, []), "case_notes": notes.get(p.id or 0, [])}
+            for p in profiles
+        ],
+        "suggestion_choices": [
+            _dump(c) for c in session.exec(
+                select(SuggestionChoice).where(SuggestionChoice.decided_by == user.username).order_by(SuggestionChoice.id)  # type: ignore[arg-type]
+            ).all()
+        ],
+        # Notes this person wrote on other people's profiles: when and where, not the text,
+        # which is about the other person.
+        "case_notes_written": [
+            {"id": n.id, "profile_id": n.profile_id, "kind": n.kind, "created_at": n.created_at.isoformat()}
+            for n in session.exec(select(CaseNote).where(CaseNote.author == user.username).order_by(CaseNote.id)).all()  # type: ignore[arg-type]
+            if n.profile_id not in profile_ids
+        ],
+        # When someone failed to sign in as this account (not from where: that would be
+        # someone else's address).
+        "failed_sign_ins": [
+            f.at.isoformat()
+            for f in session.exec(select(LoginFailure).where(LoginFailure.username == user.username).order_by(LoginFailure.at)).all()  # type: ignore[arg-type]
+        ],
+        "audit_events": [_dump(e) for e in events_about(session, username=user.username, profile_ids=profile_ids)],
+    }
+    if user.role in ("employer", "provider") and user.organisation:
+        records: dict[str, Any] = {"organisation": user.organisation, "note": ORGANISATION_NOTE}
+        if user.role == "employer":
+            records["vacancies"] = [
+                _dump(v, exclude={"fingerprint"})
+                for v in session.exec(select(Vacancy).where(Vacancy.employer == user.organisation).order_by(Vacancy.id)).all()  # type: ignore[arg-type]
+            ]
+        else:
+            records["service_offers"] = [
+                _dump(o)
+                for o in session.exec(select(ServiceOffer).where(ServiceOffer.provider == user.organisation).order_by(ServiceOffer.id)).all()  # type: ignore[arg-type]
+            ]
+        data["organisation_records"] = records
+    return data
+
+
+# ---------------------------------------------------------------------------- text vectors
+
+
+def profile_text_hashes(session: Session, profiles: Sequence[SkillProfile]) -> dict[int, str]:
+    """The embedding-cache key of each profile's text, as matching computes it."""
+    from matching.match_service import _uris, load_taxonomy, profile_text
+
+    if not profiles:
+        return {}
+    taxonomy = load_taxonomy(session, _uris(profiles, []))
+    return {profile.id or 0: text_hash(profile_text(profile, taxonomy)) for profile in profiles}
+
+
+def drop_cached_vectors(session: Session, hashes: Iterable[str], *, keep_profile_ids: Iterable[int] = ()) -> int:
+    """Delete cached vectors of these text hashes (every model), except those another
+    profile's text still has. `keep_profile_ids`: profiles not to count as "another"
+    (the ones being erased). Usable for the old text of a profile that changed, too."""
+    wanted = set(hashes)
+    if not wanted:
+        return 0
+    leaving = set(keep_profile_ids)
+    others = [p for p in session.exec(select(SkillProfile)).all() if p.id not in leaving]
+    still_used = set(profile_text_hashes(session, others).values())
+    doomed = sorted(wanted - still_used)
+    if not doomed:
+        return 0
+    table = EmbeddingCache.__table__
+    result = session.execute(delete(table).where(table.c.text_hash.in_(doomed)))  # type: ignore[attr-defined]
+    return result.rowcount or 0
+
+
+# ---------------------------------------------------------------------------- profiles
+
+
+def _erase_profiles(session: Session, profiles: Sequence[SkillProfile], report: ErasureReport) -> None:
+    ids = [profile.id for profile in profiles if profile.id is not None]
+    if not ids:
+        return
+    hashes = profile_text_hashes(session, profiles)
+    report.case_notes += session.execute(delete(CaseNote).where(CaseNote.profile_id.in_(ids))).rowcount or 0  # type: ignore[attr-defined]
+    report.consents += session.execute(delete(Consent).where(Consent.profile_id.in_(ids))).rowcount or 0  # type: ignore[attr-defined]
+    report.audit_events += session.execute(
+        delete(AuditEvent).where(
+            AuditEvent.object_type == "profile", AuditEvent.object_id.in_([str(pid) for pid in ids])  # type: ignore[union-attr]
+        )
+    ).rowcount or 0
+    for profile in profiles:
+        session.delete(profile)
+    report.profiles += len(ids)
+    session.flush()
+    report.cached_vectors += drop_cached_vectors(session, hashes.values(), keep_profile_ids=ids)
+
+
+def erase_profile(
+    *, session: Session, profile_id: int, actor: User | str | None, role: str = ""
+) -> ErasureReport:
+    """Delete one profile and everything derived from it (see the module docstring)."""
+    profile = session.get(SkillProfile, profile_id)
+    if profile is None:
+        raise NotFound(f"No profile with id {profile_id}.", field="id")
+    report = ErasureReport()
+    _erase_profiles(session, [profile], report)
+    record(session, actor, "delete", "profile", None, report.summary(), role=role)
+    return report
+
+
+# ---------------------------------------------------------------------------- accounts
+
+
+def erase_account(*, session: Session, username: str, actor: User | str | None = None, role: str = "") -> ErasureReport:
+    """Delete an account and everything stored about it (see the module docstring).
+
+    Every profile the account owns goes: meant for migrants and the other self-service
+    accounts; a practitioner's own profiles are ones made for migrants, so the web pages
+    do not offer this to practitioners. `actor`: who erases (None: the person themself,
+    who is not named in the event that remains).
+    """
+    user = find_user(session, username)
+    if user is None:
+        raise NotFound(f"No account {username!r}.", field="username")
+    name, user_role = user.username, user.role
+    report = ErasureReport(account=True)
+    profiles = list(session.exec(select(SkillProfile).where(SkillProfile.owner == name)).all())
+    own_ids = [str(p.id) for p in profiles]
+    _erase_profiles(session, profiles, report)
+    report.suggestion_choices = session.execute(
+        delete(SuggestionChoice).where(SuggestionChoice.decided_by == name)  # type: ignore[arg-type]
+    ).rowcount or 0
+    report.login_failures = session.execute(delete(LoginFailure).where(LoginFailure.username == name)).rowcount or 0  # type: ignore[arg-type]
+    # Events about the account (or its profiles, ids gone above) go; where it acted on
+    # other people's records, the record of that stays and only its name is blanked.
+    about_account = and_(AuditEvent.object_type == "account", AuditEvent.object_id == name)
+    about_profiles = and_(AuditEvent.object_type == "profile", AuditEvent.object_id.in_(own_ids or ["-"]))  # type: ignore[union-attr]
+    report.audit_events += session.execute(
+        delete(AuditEvent).where(or_(about_account, about_profiles, and_(AuditEvent.actor == name, AuditEvent.object_id.is_(None))))  # type: ignore[union-attr]
+    ).rowcount or 0
+    session.execute(update(AuditEvent).where(AuditEvent.actor == name).values(actor=""))  # type: ignore[arg-type]
+    session.execute(update(CaseNote).where(CaseNote.author == name).values(author=""))  # type: ignore[arg-type]
+    session.delete(user)
+    session.flush()
+    if actor is None or (isinstance(actor, str) and actor == name) or (isinstance(actor, User) and actor.username == name):
+        record(session, "", "erase", "account", None, report.summary(), role=user_role)
+    else:
+        record(session, actor, "erase", "account", None, report.summary(), role=role)
+    return report
+
+
+# ---------------------------------------------------------------------------- caches
+
+
+def forget_cached_matches(memo: MutableMapping[str, object]) -> list[str]:
+    """Drop every per-process cache entry that might hold a profile (after the commit).
+
+    Today none does (see the module docstring); dropping what is not known to be free of
+    personal data keeps it so when a cache is added. Returns the keys dropped.
+    """
+    dropped = [key for key in list(memo) if key not in NON_PERSONAL_MEMO_KEYS]
+    for key in dropped:
+        memo.pop(key, None)
+    return dropped

@@ -1,0 +1,404 @@
+"""Who may open and change what: every route of the app against every role.
+
+The matrix below classifies every endpoint in `app.url_map`; a new route fails
+`test_every_route_is_classified` until someone decides who may use it. Objects are real
+(a migrant's profile shared with one MRC, a vacancy of one employer, an offer of one
+provider, a library record, a case note), and every role also appears as an "other" user
+of the same role, so the object-level rules in matching/access.py are exercised.
+
+Expectations: an int is the exact status; "login" is a redirect to the sign-in page;
+"write" (POST with the CSRF token) is anything but 401, 403, 404, a login redirect or 5xx.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import pytest
+from sqlmodel import Session
+
+from kb.db import session_scope
+from matching import case_notes, records
+from matching.models import ServiceOfferInput, SkillProfileInput, VacancyInput
+
+ACTORS = (
+    "anonymous",
+    "migrant",
+    "other_migrant",
+    "employer",
+    "other_employer",
+    "provider",
+    "other_provider",
+    "practitioner",
+    "other_practitioner",
+    "admin",
+)
+ORGANISATIONS = {
+    "employer": "Matrix Employer GmbH",
+    "other_employer": "Other Employer GmbH",
+    "provider": "Matrix Language School",
+    "other_provider": "Other Language School",
+    "practitioner": "MRC Matrix",
+    "other_practitioner": "MRC Elsewhere",
+}
+RECORD_ID = "matrix-practice"
+
+
+@dataclass
+class World:
+    """Users of every role and objects they own, in one test database."""
+
+    runtime: Any
+    users: dict[str, Any]
+    ids: dict[str, Any] = field(default_factory=dict)
+
+    def user(self, actor: str):
+        return self.users.get(actor)
+
+    def new_profile(self, owner: str = "migrant", *, consent_to: str | None = "practitioner") -> int:
+        data = SkillProfileInput(
+            owner=self.users[owner].username,
+            consent_to_matching=True,
+            origin_countries=["MD"],
+            destination_countries=["DE"],
+            summary="Nurse with four years in a hospital.",
+        )
+        with session_scope(self.runtime.engine) as db:
+            profile = records.create_profile(session=db, data=data)
+            if consent_to:
+                records.grant_consent(
+                    session=db, profile_id=profile.id, recipient_kind="mrc", recipient=ORGANISATIONS[consent_to], days=180
+                )
+            return profile.id
+
+
+def _vacancy(employer: str, title: str, status: str = "open") -> VacancyInput:
+    return VacancyInput(employer=employer, title=title, country="DE", description="Care work.", status=status)
+
+
+def build_world(runtime, make_user) -> World:
+    from kb.service import save_record
+    from practices.schema import record_from_fields
+
+    users: dict[str, Any] = {"anonymous": None}
+    for actor in ACTORS[1:]:
+        role = actor.removeprefix("other_")
+        users[actor] = make_user(role, username=f"{actor.replace('_', '-')}-m", organisation=ORGANISATIONS.get(actor, ""))
+    world = World(runtime=runtime, users=users)
+    world.ids["profile"] = world.new_profile()
+    world.ids["other_profile"] = world.new_profile("other_migrant", consent_to="other_practitioner")
+    with session_scope(runtime.engine) as db:
+        world.ids["vacancy"] = records.create_vacancy(session=db, data=_vacancy(ORGANISATIONS["employer"], "Nurse"))[0].id
+        world.ids["draft"] = records.create_vacancy(
+            session=db, data=_vacancy(ORGANISATIONS["employer"], "Draft nurse", status="draft")
+        )[0].id
+        world.ids["other_vacancy"] = records.create_vacancy(session=db, data=_vacancy(ORGANISATIONS["other_employer"], "Cook"))[0].id
+        for key, provider in (("offer", "provider"), ("other_offer", "other_provider")):
+            offer = records.create_offer(
+                session=db,
+                data=ServiceOfferInput(provider=ORGANISATIONS[provider], kind="language_course", title="German A1-B1",
+                                       country="MD", language_taught="de", level_reached="B1"),
+            )  # fmt: skip
+            world.ids[key] = offer.id
+        world.ids["note"] = case_notes.add_note(
+            session=db, profile_id=world.ids["profile"], author=users["practitioner"].username,
+            kind="next_step", text="Book the B1 exam.", due=date(2030, 1, 1),
+        ).id  # fmt: skip
+    save_record(
+        runtime,
+        record_from_fields({"id": RECORD_ID, "kind": "practice", "language": "en", "title": "Matrix practice",
+                            "summary": "Orientation before departure.", "sources": ["https://example.org"]}),
+    )  # fmt: skip
+    world.ids["record"] = RECORD_ID
+    return world
+
+
+def signed_in_client(app, user):
+    """A test client with `user` signed in (or none); returns (client, csrf token)."""
+    client = app.test_client()
+    token = "matrix-csrf-token"
+    with client.session_transaction() as session:
+        session["csrf_token"] = token
+        if user is not None:
+            session["uid"] = user.id
+    return client, token
+
+
+@pytest.fixture
+def world(core_runtime, make_user) -> World:
+    return build_world(core_runtime, make_user)
+
+
+# ---------------------------------------------------------------------------- expectations
+
+Expect = dict[str, Any]
+
+
+def everyone(value: Any) -> Expect:
+    return {actor: value for actor in ACTORS}
+
+
+def signed_in(value: Any) -> Expect:
+    return {actor: ("login" if actor == "anonymous" else value) for actor in ACTORS}
+
+
+def roles(value: Any, *allowed: str, denied: Any = 403, overrides: Expect | None = None) -> Expect:
+    """`allowed` actors (admin always) get `value`, other signed-in actors `denied`."""
+    out: Expect = {}
+    for actor in ACTORS:
+        if actor == "anonymous":
+            out[actor] = "login"
+        elif actor == "admin" or actor in allowed:
+            out[actor] = value
+        else:
+            out[actor] = denied
+    out.update(overrides or {})
+    return out
+
+
+BOTH_MIGRANTS = ("migrant", "other_migrant")
+BOTH_PRACTITIONERS = ("practitioner", "other_practitioner")
+BOTH_EMPLOYERS = ("employer", "other_employer")
+BOTH_PROVIDERS = ("provider", "other_provider")
+
+
+def profile_reader(value: Any) -> Expect:
+    """The owner, the practitioner whose MRC has consent, admin; other profile roles 404."""
+    return roles(value, "migrant", "practitioner", overrides={"other_migrant": 404, "other_practitioner": 404})
+
+
+def profile_owner(value: Any) -> Expect:
+    """Only the owner (and admin): a consented practitioner may not consent or delete."""
+    return roles(value, "migrant", overrides={"practitioner": 403, "other_migrant": 404, "other_practitioner": 404})
+
+
+def caseworker(value: Any) -> Expect:
+    return roles(value, "practitioner", overrides={"other_practitioner": 404})
+
+
+@dataclass(frozen=True)
+class Case:
+    path: Callable[[World], str]
+    get: Expect | None = None  # None: the route has no GET
+    post: Expect | None = None  # None: the route has no POST
+    data: Callable[[World], dict] = lambda world: {}
+    fresh_profile: bool = False  # the POST consumes the profile: make a new one per actor
+
+
+def p(template: str) -> Callable[[World], str]:
+    return lambda world: template.format(**world.ids)
+
+
+MATRIX: dict[str, list[Case]] = {
+    "home.index": [Case(p("/"), get=everyone(200))],
+    "home.esco_options": [Case(p("/esco/options?type=skill&field=skills&skills_q=weld"), get=everyone(200))],
+    "static": [Case(p("/static/headstart.css"), get=everyone(200))],
+    "vendor.asset": [Case(p("/vendor/htmx.min.js"), get=everyone(200))],
+    "auth.login": [Case(p("/login"), get=everyone(200), post=everyone("write"),
+                        data=lambda w: {"username": "nobody", "password": "wrong password"})],  # fmt: skip
+    "auth.register": [Case(p("/register"), get=everyone(200), post=everyone("write"))],
+    "auth.logout": [Case(p("/logout"), post=everyone("write"))],
+    "auth.account": [Case(p("/account"), get=signed_in(200))],
+    "auth.export": [Case(p("/account/export"), get=signed_in(200))],
+    # Migrants, employers and providers erase their own account (here: wrong password, 422);
+    # practitioners' and admins' accounts are closed by an admin.
+    "auth.delete_account": [Case(p("/account/delete"), get=signed_in(200),
+                                 post=roles("write", *BOTH_MIGRANTS, *BOTH_EMPLOYERS, *BOTH_PROVIDERS,
+                                            overrides={"admin": 403}),
+                                 data=lambda w: {"password": "not the password"})],
+    "admin.audit": [Case(p("/admin/audit"), get=roles(200))],
+    "auth.choose_language": [Case(p("/language"), post=everyone("write"), data=lambda w: {"language": "fr"})],
+    "library.search": [Case(p("/library?q=orientation"), get=everyone(200))],
+    "library.handbook": [Case(p("/handbook"), get=everyone(200))],
+    "library.document": [Case(p("/library/{record}"), get=everyone(200)), Case(p("/library/no-such-record"), get=everyone(404))],
+    "library.new": [Case(p("/library/new"), get=roles(200, *BOTH_PRACTITIONERS), post=roles("write", *BOTH_PRACTITIONERS))],
+    "library.edit": [Case(p("/library/{record}/edit"), get=roles(200, *BOTH_PRACTITIONERS), post=roles("write", *BOTH_PRACTITIONERS))],
+    "library.check_field": [Case(p("/library/check"), post=roles("write", *BOTH_PRACTITIONERS), data=lambda w: {"field": "title"})],
+    "orientation.pack": [Case(p("/orientation?country=DE"), get=everyone(200))],
+    "market.vacancies": [Case(p("/vacancies?country=DE"), get=everyone(200))],
+    "market.vacancy": [
+        Case(p("/vacancies/{vacancy}"), get=everyone(200)),
+        Case(p("/vacancies/{draft}"), get={**everyone(404), "employer": 200, "admin": 200}),
+        Case(p("/vacancies/999999"), get=everyone(404)),
+    ],
+    "market.my_vacancies": [Case(p("/my/vacancies"), get=roles(200, *BOTH_EMPLOYERS))],
+    "market.new_vacancy": [Case(p("/vacancies/new"), get=roles(200, *BOTH_EMPLOYERS), post=roles("write", *BOTH_EMPLOYERS))],
+    "market.edit_vacancy": [
+        Case(p("/vacancies/{vacancy}/edit"), get=roles(200, "employer"), post=roles("write", "employer")),
+        Case(p("/vacancies/{draft}/edit"), get=roles(200, "employer", overrides={"other_employer": 404}),
+             post=roles("write", "employer", overrides={"other_employer": 404})),
+    ],  # fmt: skip
+    "market.close_vacancy": [Case(p("/vacancies/{other_vacancy}/close"), post=roles("write", "other_employer"))],
+    "market.candidates": [Case(p("/vacancies/{vacancy}/candidates"), get=roles(200, "employer"))],
+    "market.offers": [Case(p("/offers?kind=language_course"), get=everyone(200))],
+    "market.my_offers": [Case(p("/my/offers"), get=roles(200, *BOTH_PROVIDERS))],
+    "market.new_offer": [Case(p("/offers/new"), get=roles(200, *BOTH_PROVIDERS), post=roles("write", *BOTH_PROVIDERS))],
+    "market.edit_offer": [
+        Case(p("/offers/{offer}/edit"), get=roles(200, "provider"), post=roles("write", "provider")),
+        Case(p("/offers/999999/edit"), get=roles(404, *BOTH_PROVIDERS)),
+    ],
+    "profiles.index": [Case(p("/profiles"), get=roles(200, *BOTH_MIGRANTS, *BOTH_PRACTITIONERS))],
+    "profiles.new": [Case(p("/profiles/new"), get=roles(200, *BOTH_MIGRANTS, *BOTH_PRACTITIONERS),
+                          post=roles("write", *BOTH_MIGRANTS, *BOTH_PRACTITIONERS))],  # fmt: skip
+    "profiles.view": [Case(p("/profiles/{profile}"), get=profile_reader(200)),
+                      Case(p("/profiles/999999"), get=roles(404, *BOTH_MIGRANTS, *BOTH_PRACTITIONERS))],  # fmt: skip
+    "profiles.print": [Case(p("/profiles/{profile}/print"), get=profile_reader(200))],
+    "profiles.matches": [Case(p("/profiles/{profile}/matches"), get=profile_reader(200))],
+    "profiles.edit": [
+        Case(p("/profiles/{profile}/edit/about"), get=profile_reader(200), post=profile_reader("write")),
+        Case(p("/profiles/{profile}/edit/consent"), get=profile_reader(200), post=profile_owner("write")),
+        Case(p("/profiles/{profile}/edit/no-such-step"), get=roles(404, *BOTH_MIGRANTS, *BOTH_PRACTITIONERS)),
+    ],
+    "profiles.grant": [Case(p("/profiles/{profile}/consents"), post=profile_owner("write"),
+                            data=lambda w: {"recipient_kind": "employer", "recipient": ORGANISATIONS["employer"], "days": "180"})],  # fmt: skip
+    "profiles.withdraw": [Case(p("/profiles/{profile}/consents/withdraw"), post=profile_owner("write"),
+                               data=lambda w: {"recipient": ORGANISATIONS["employer"]})],  # fmt: skip
+    "profiles.delete": [Case(p("/profiles/{profile}/delete"), get=profile_owner(200), post=profile_owner("write"), fresh_profile=True)],
+    "profiles.caseworker": [Case(p("/profiles/{profile}/caseworker"), get=caseworker(200), post=caseworker("write"))],
+    "profiles.add_note": [Case(p("/profiles/{profile}/notes"), post=caseworker("write"),
+                               data=lambda w: {"kind": "next_step", "text": "Call the school."})],  # fmt: skip
+    "profiles.note_done": [Case(p("/profiles/{profile}/notes/{note}/done"), post=caseworker("write"), data=lambda w: {"done": "1"})],
+}
+
+# The JSON API does not use the session: personal data and writes answer loopback clients
+# or a bearer token only (webapp/api_matching.py). "public" routes answer anyone.
+API_PUBLIC_READ = {
+    "api.healthz": "/healthz",
+    "api.kb_search": "/api/v1/kb/search?q=orientation",
+    "api.kb_document": "/api/v1/kb/documents/{record}",
+    "api.kb_related": "/api/v1/kb/documents/{record}/related",
+    "api.suggest_occupations": "/api/v1/occupations/suggest?q=nurse",
+    "api.suggest_skills": "/api/v1/skills/suggest?q=welding",
+    "matching_api.list_vacancies": "/api/v1/vacancies",
+    "matching_api.read_vacancy": "/api/v1/vacancies/{vacancy}",
+    "matching_api.list_offers": "/api/v1/offers",
+    "matching_api.read_offer": "/api/v1/offers/{offer}",
+    "matching_api.eligibility": "/api/v1/eligibility?destination=DE&occupation=http://data.europa.eu/esco/occupation/87d0795a-d41f-47ee-979f-0ab7d73836e7&lang=de:B1",
+}
+# Public computations and the suggestion feedback log (no personal data, no session).
+API_PUBLIC_POST = {
+    "api.extract_skills_from_text": ("/api/v1/skills/extract", {"text": "I can weld steel."}, 200),
+    "api.record_suggestion_choice": ("/api/v1/suggestions/choices", {"concept_type": "skill", "text": "weld", "suggested_uri": "http://data.europa.eu/esco/skill/e0000000-0000-4000-8000-000000000001"}, 201),
+}
+API_TRUSTED = {
+    "matching_api.create_profile": ("POST", "/api/v1/profiles"),
+    "matching_api.read_profile": ("GET", "/api/v1/profiles/{profile}"),
+    "matching_api.update_profile": ("PUT", "/api/v1/profiles/{profile}"),
+    "matching_api.delete_profile": ("DELETE", "/api/v1/profiles/{profile}"),
+    "matching_api.grant_consent": ("POST", "/api/v1/profiles/{profile}/consents"),
+    "matching_api.withdraw_consent": ("DELETE", "/api/v1/profiles/{profile}/consents/MRC%20Matrix"),
+    "matching_api.profile_matches": ("GET", "/api/v1/profiles/{profile}/matches"),
+    "matching_api.create_vacancy": ("POST", "/api/v1/vacancies"),
+    "matching_api.update_vacancy": ("PUT", "/api/v1/vacancies/{vacancy}"),
+    "matching_api.delete_vacancy": ("DELETE", "/api/v1/vacancies/{vacancy}"),
+    "matching_api.vacancy_candidates": ("GET", "/api/v1/vacancies/{vacancy}/candidates"),
+    "matching_api.create_offer": ("POST", "/api/v1/offers"),
+    "matching_api.update_offer": ("PUT", "/api/v1/offers/{offer}"),
+    "matching_api.delete_offer": ("DELETE", "/api/v1/offers/{offer}"),
+}
+REMOTE = {"REMOTE_ADDR": "203.0.113.9"}
+
+
+def test_every_route_is_classified(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    classified = set(MATRIX) | set(API_PUBLIC_READ) | set(API_PUBLIC_POST) | set(API_TRUSTED)
+    assert not endpoints - classified, f"routes the access matrix does not classify: {sorted(endpoints - classified)}"
+    assert not classified - endpoints, f"the matrix names routes that no longer exist: {sorted(classified - endpoints)}"
+    for endpoint, cases in MATRIX.items():
+        methods = set().union(*(rule.methods for rule in app.url_map.iter_rules() if rule.endpoint == endpoint))
+        assert any(case.get for case in cases) == ("GET" in methods), endpoint
+        assert any(case.post for case in cases) == ("POST" in methods), endpoint
+
+
+def _check(response, expected: Any, where: str, failures: list[str]) -> None:
+    status = response.status_code
+    location = response.headers.get("Location", "")
+    response.close()
+    if expected == "login":
+        ok = status == 302 and "/login" in location
+    elif expected == "write":
+        ok = status not in (401, 403, 404) and status < 500 and not (status == 302 and "/login" in location)
+    else:
+        ok = status == expected
+    if not ok:
+        failures.append(f"{where}: {status} {location} (expected {expected})")
+
+
+def test_access_matrix(app, world):
+    """One pass over the whole matrix (one database: the consuming POSTs come last)."""
+    failures: list[str] = []
+    order = sorted(MATRIX, key=lambda endpoint: (any(case.fresh_profile for case in MATRIX[endpoint]), endpoint))
+    for endpoint in order:
+        for number, case in enumerate(MATRIX[endpoint]):
+            if case.get is not None:
+                path = case.path(world)
+                for actor in ACTORS:
+                    client, _ = signed_in_client(app, world.user(actor))
+                    _check(client.get(path), case.get[actor], f"GET {path} as {actor}", failures)
+            if case.post is not None:
+                for actor in ACTORS:
+                    if case.fresh_profile:
+                        world.ids["profile"] = world.new_profile()
+                    path = case.path(world)
+                    client, token = signed_in_client(app, world.user(actor))
+                    response = client.post(path, data={"csrf_token": token, **case.data(world)})
+                    _check(response, case.post[actor], f"POST {path} as {actor} (case {number})", failures)
+    assert not failures, "\n".join(failures)
+
+
+def test_a_signed_in_session_does_not_open_the_api_to_remote_clients(app, world):
+    """The API is exempt from CSRF because the session never grants it anything."""
+    for actor in ("anonymous", "migrant", "admin"):
+        client, token = signed_in_client(app, world.user(actor))
+        for endpoint, (method, template) in API_TRUSTED.items():
+            path = template.format(**world.ids)
+            response = client.open(path, method=method, json={}, headers={"X-CSRF-Token": token}, environ_base=REMOTE)
+            assert response.status_code == 403, f"{method} {path} as remote {actor}: {response.status_code}"
+            assert response.is_json and "error" in response.get_json()
+        for endpoint, template in API_PUBLIC_READ.items():
+            path = template.format(**world.ids)
+            response = client.get(path, environ_base=REMOTE)
+            assert response.status_code == 200, f"GET {path} as remote {actor}: {response.status_code}"
+        for endpoint, (path, body, status) in API_PUBLIC_POST.items():
+            response = client.post(path, json=body, environ_base=REMOTE)
+            assert response.status_code == status, f"POST {path} as remote {actor}: {response.status_code}"
+
+
+def test_the_api_answers_loopback_clients(app, world):
+    client = app.test_client()
+    for endpoint, (method, template) in API_TRUSTED.items():
+        if method == "GET":
+            path = template.format(**world.ids)
+            assert client.get(path).status_code == 200, path
+
+
+def test_an_api_token_replaces_the_loopback_rule(core_runtime, make_user):
+    from webapp import create_app
+
+    world = build_world(core_runtime, make_user)
+    app = create_app(runtime=core_runtime)
+    app.config.update(TESTING=True)
+    original = core_runtime.settings
+    core_runtime.settings = original.with_(api_token="s3cret-token")
+    try:
+        client = app.test_client()
+        path = f"/api/v1/profiles/{world.ids['profile']}"
+        assert client.get(path).status_code == 403  # loopback alone is not enough once a token is set
+        assert client.get(path, headers={"Authorization": "Bearer wrong"}).status_code == 403
+        assert client.get(path, headers={"Authorization": "Bearer s3cret-token"}, environ_base=REMOTE).status_code == 200
+    finally:
+        core_runtime.settings = original
+
+
+def test_a_practitioner_loses_access_when_the_consent_is_withdrawn(app, world):
+    path = f"/profiles/{world.ids['profile']}"
+    practitioner, _ = signed_in_client(app, world.user("practitioner"))
+    assert practitioner.get(path).status_code == 200
+    with Session(world.runtime.engine) as db:
+        records.withdraw_consent(session=db, profile_id=world.ids["profile"], recipient=ORGANISATIONS["practitioner"])
+        db.commit()
+    assert practitioner.get(path).status_code == 404
+    assert practitioner.get(f"{path}/caseworker").status_code == 404

@@ -1,0 +1,109 @@
+"""`headstart backup` and `headstart restore` (the work is in kb/backup.py).
+
+Imported at the end of webapp/cli.py, which registers the two commands on its group.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from kb.config import Settings
+from kb.errors import HeadstartError
+from kb.runtime import Runtime
+from webapp import cli
+
+
+def _register(command: click.Command) -> click.Command:
+    cli.main.add_command(command)
+    # `python -m webapp.cli` runs cli.py as __main__, a second copy of the module whose
+    # group is the one invoked: register there too.
+    entry = sys.modules.get("__main__")
+    if entry is not cli and getattr(getattr(entry, "__spec__", None), "name", None) == "webapp.cli":
+        group = getattr(entry, "main", None)
+        if isinstance(group, click.Group):
+            group.add_command(command)
+    return command
+
+
+def _runtime() -> Runtime:
+    # Not the CLI state's runtime: that one upgrades the schema as it opens the database,
+    # and a backup or a restore must not change the database it starts from.
+    return Runtime(Settings.from_env())
+
+
+def _echo(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def _size(size: int) -> str:
+    for unit in ("bytes", "kB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1024  # type: ignore[assignment]
+    return str(size)  # pragma: no cover
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(path_type=Path))
+def backup(path: Path) -> None:
+    """Back up the database to PATH (a file; a directory gets headstart-DATE-TIME.db/.dump).
+
+    Safe while the web app runs. SQLite: a consistent copy made with SQLite's backup API,
+    WAL included, in one file. PostgreSQL: `pg_dump --format=custom` (the client tools
+    on PATH or in /usr/lib/postgresql/N/bin; the URL's password goes through PGPASSWORD).
+
+    The search indexes are not in the backup (`headstart restore` rebuilds them). Keep
+    the data directory's secret_key file too (or set HEADSTART_SECRET_KEY): without it
+    everyone is signed out after a restore on a new machine.
+    """
+    from kb.backup import KINDS, backup_database
+
+    runtime = _runtime()
+    try:
+        result = backup_database(runtime.engine, path, echo=_echo)
+    finally:
+        runtime.close()
+    click.echo(
+        f"backed up the {KINDS[result.kind]} database (schema revision {result.revision}) "
+        f"to {result.path} ({_size(result.size)})"
+    )
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--yes", is_flag=True, help="Replace the current database without asking.")
+@click.pass_context
+def restore(ctx: click.Context, path: Path, yes: bool) -> None:
+    """Replace the database by the backup at PATH, then rebuild the search indexes.
+
+    The file must be a `headstart backup` of this kind of database (SQLite or
+    PostgreSQL). A database that holds data is replaced only with --yes or after you
+    confirm. The restored database is brought to the newest schema. Stop the web app
+    first, or restart it afterwards (it keeps some data in memory). The secret key
+    (the data dir's secret_key file) is not part of a backup.
+    """
+    from kb.backup import check_backup, database_has_data, describe, restore_database
+
+    runtime = _runtime()
+    try:
+        info = check_backup(path, runtime.engine)
+        if database_has_data(runtime.engine) and not yes:
+            question = f"Replace every record in {describe(runtime.engine)} by the backup {path}?"
+            if not sys.stdin.isatty():
+                raise HeadstartError(
+                    f"{describe(runtime.engine)} holds data: add --yes to replace it by the backup {path}"
+                )
+            click.confirm(question, abort=True, err=True)
+        result = restore_database(runtime.engine, path, echo=_echo, info=info)
+    finally:
+        runtime.close()
+    _echo("rebuilding the search indexes")
+    ctx.invoke(cli.index_rebuild)
+    click.echo(f"restored {path} (schema revision {result.info.revision}, now {result.revision}); search indexes rebuilt")
+
+
+_register(backup)
+_register(restore)
