@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 import tempfile
 import time
@@ -166,6 +167,9 @@ def main() -> None:
             print(f"round {round_number + 1}/{args.rounds} done", file=sys.stderr, flush=True)
         for runtime in backends.values():
             runtime.close()
+            shutil.rmtree(runtime.settings.data_dir, ignore_errors=True)
+        shutil.rmtree(sqlite_dir, ignore_errors=True)
+        shutil.rmtree(work_dir, ignore_errors=True)
 
     lines = [
         "# SQLite vs PostgreSQL (embedded search engine on both)",

@@ -35,6 +35,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -304,6 +305,7 @@ def measure(database_url: str, size: int, profiles: int) -> dict:
     result["rss_end_mib"] = rss_mib()
     result["peak_end_mib"] = peak_mib()
     runtime.close()
+    shutil.rmtree(work, ignore_errors=True)
     return result
 
 
@@ -426,7 +428,9 @@ def main() -> None:
         url = f"sqlite:///{work / f'sizing-{size}.db'}"
         print(f"sqlite, {size:,} vacancies ...", file=sys.stderr, flush=True)
         results.append(run_child(url, size, args.profiles if size == smallest else 0))
-        Path(work / f"sizing-{size}.db").unlink(missing_ok=True)
+        for leftover in work.glob(f"sizing-{size}.db*"):
+            leftover.unlink()
+    shutil.rmtree(work, ignore_errors=True)
     if not args.no_postgres:
         import psycopg
         from psycopg import sql

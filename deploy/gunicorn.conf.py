@@ -20,8 +20,9 @@ workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 worker_class = "gthread"
 # The first request of a worker may load the models (several seconds on a small CPU) and
-# the first matching request builds the VacancyPool (about 15 s per million vacancies,
-# plus reading their cached vectors from the database): the default 30 s is too short.
+# the first matching request after a vacancy changed rebuilds the VacancyPool from the
+# database (measured 0.45-0.65 ms per open vacancy: ~25-30 s at 50,000; docs_sizing.md):
+# the default 30 s is too short.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
 graceful_timeout = 30
 keepalive = 5

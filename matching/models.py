@@ -529,6 +529,15 @@ class ServiceOfferInput(SQLModel):
     def _check_skills(cls, value: list[str]) -> list[str]:
         return [_uri(uri, "skill") for uri in value]
 
+    @field_validator("url")
+    @classmethod
+    def _check_url(cls, value: str) -> str:
+        # Shown as a link: only web addresses (a javascript: or data: link would run script).
+        value = value.strip()
+        if value and not value.lower().startswith(("https://", "http://")):
+            raise ValueError("url: give a web address starting with https:// or http://")
+        return value
+
     @model_validator(mode="after")
     def _language_course(self) -> "ServiceOfferInput":
         if self.kind == "language_course" and not (self.language_taught and self.level_reached):

@@ -3,6 +3,7 @@ security headers, session fixation and CSRF on every POST route."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 from pathlib import Path
@@ -96,12 +97,11 @@ def test_injection_returns_no_more_than_the_honest_query(seeded):
     assert client.get("/api/v1/offers?kind=" + quote("x' OR 1=1 --")).get_json()["offers"] == []
 
 
-@pytest.mark.parametrize("query", FTS_SYNTAX, ids=lambda q: repr(q))
-def test_fts5_syntax_in_search_boxes_gives_results_or_a_clear_400(seeded, query):
+def test_fts5_syntax_in_search_boxes_gives_results_or_a_clear_400(seeded):
     client = seeded.test_client()
-    for template in ("/library?q={v}", "/api/v1/kb/search?q={v}", "/api/v1/occupations/suggest?q={v}",
+    for query, template in itertools.product(FTS_SYNTAX,  ("/library?q={v}", "/api/v1/kb/search?q={v}", "/api/v1/occupations/suggest?q={v}",
                      "/api/v1/skills/suggest?q={v}", "/vacancies?q={v}", "/?q={v}",
-                     "/esco/options?type=occupation&field=occupation&occupation_q={v}"):  # fmt: skip
+                     "/esco/options?type=occupation&field=occupation&occupation_q={v}")):  # fmt: skip
         url = template.format(v=quote(query, safe=""))
         response = client.get(url)
         _clean(response, url)
@@ -305,7 +305,7 @@ def test_every_post_route_refuses_a_request_without_the_csrf_token(app, world):
             assert b"expired" in response.data
         # With the right token in the header (htmx) the same request is not refused for CSRF.
         client, real = signed_in_client(app, admin)
-        response = client.post(path, data={"language": "fr"}, headers={"X-CSRF-Token": real})
+        response = client.post(path, data={"language": "en"}, headers={"X-CSRF-Token": real})
         assert b"This form has expired" not in response.data, path
 
 
