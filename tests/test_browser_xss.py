@@ -36,7 +36,7 @@ def _token(page) -> str:
     return page.page.locator('input[name="csrf_token"]').first.get_attribute("value")
 
 
-def _post(page, path: str, form: dict | list) -> str:
+def _post(page, path: str, form: dict | list, *, refused: bool = False) -> str:
     """POST a form with the page's cookies and CSRF token; returns the final URL."""
     page.goto(path if not path.endswith(("/consents",)) else path.rsplit("/", 1)[0] + "/edit/consent")
     token = _token(page)
@@ -45,7 +45,10 @@ def _post(page, path: str, form: dict | list) -> str:
     response = page.context.request.post(
         page.base_url + path, data=body, headers={"Content-Type": "application/x-www-form-urlencoded"}
     )
-    assert response.status < 400, f"POST {path}: {response.status} {response.text()[:500]}"
+    if refused:
+        assert response.status == 422, f"POST {path}: {response.status} (expected a refusal)"
+    else:
+        assert response.status < 400, f"POST {path}: {response.status} {response.text()[:500]}"
     return response.url
 
 
@@ -100,8 +103,11 @@ def _store_everything(new_browser_page) -> dict:
     # A service offer, as the provider.
     provider = new_browser_page()
     provider.sign_in("provider")
-    _post(provider, "/offers/new", {"kind": "orientation", "title": PAYLOAD, "description": MARKDOWN, "country": "MD",
-                                    "mode": "online", "cost": "0", "destination_countries": "DE", "url": "javascript:window.__xss=1"})  # fmt: skip
+    offer = {"kind": "orientation", "title": PAYLOAD, "description": MARKDOWN, "country": "MD", "mode": "online",
+             "cost": "0", "destination_countries": "DE"}
+    for scheme in ("javascript:window.__xss=1", " JavaScript:window.__xss=1", "data:text/html,<script>1</script>"):
+        _post(provider, "/offers/new", {**offer, "url": scheme}, refused=True)  # a link that would run script
+    _post(provider, "/offers/new", {**offer, "url": 'https://example.org/?a="><script>window.__xss=1</script>'})
     return {"pages": {"practitioner": practitioner, "migrant": migrant, "employer": employer, "provider": provider}, **ids}
 
 
