@@ -13,6 +13,7 @@ Run by hand; the first run encodes about 40k labels (a few minutes on 2 cores), 
 runs take seconds for encoding because vectors are cached in bench/out/eval-cache.db:
 
     .venv/bin/python bench/eval_suggest.py [--esco-dir ../shared/esco] [--seed 13]
+    .venv/bin/python bench/eval_suggest.py --ideas [--tune-seed 7] [--seed 13]   # re-rankings of the dense arm
 """
 
 from __future__ import annotations
