@@ -44,3 +44,12 @@ class ImportFileError(HeadstartError):
         self.path = path
         self.line = line
         self.column = column
+
+
+def refuse_nul(text: str, path: str, *, json_escapes: bool = False) -> None:
+    """NUL characters are never content (often a binary file), and PostgreSQL cannot store
+    them: refuse the file with its line, as for any other malformed input."""
+    for marker in ("\x00", "\\u0000") if json_escapes else ("\x00",):
+        position = text.find(marker)
+        if position >= 0:
+            raise ImportFileError(path, "contains a NUL character (is it a binary file?)", line=text.count("\n", 0, position) + 1)

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 from sqlmodel import Session, SQLModel
 
-from kb.errors import HeadstartError, ImportFileError, NotFound
+from kb.errors import HeadstartError, ImportFileError, NotFound, refuse_nul
 from kb.runtime import Runtime
 from matching.models import (
     Consent,
@@ -323,6 +323,7 @@ def _json_items(path: Path) -> Iterator[tuple[int, Any]]:
         text = path.read_text(encoding="utf-8").lstrip("\ufeff")
     except UnicodeDecodeError as error:
         raise ImportFileError(str(path), f"not UTF-8 text (byte {error.start})") from None
+    refuse_nul(text, str(path), json_escapes=True)
     stripped = text.strip()
     if path.suffix.lower() in (".json", ".jsonld") or stripped.startswith("["):
         try:

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from kb.errors import ImportFileError
+from kb.errors import ImportFileError, refuse_nul
 from practices.markdown_format import MarkdownError, parse_markdown_record, render_markdown_record
 from practices.schema import LibraryRecord
 from practices.tabular_format import (
@@ -63,6 +63,7 @@ def read_library_file(path: Path) -> ParsedFile:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
         raise ImportFileError(name, f"not UTF-8 text (byte {error.start})") from None
+    refuse_nul(text, name, json_escapes=path.suffix.lower() not in (".md", ".markdown", ".csv"))
     suffix = path.suffix.lower()
     try:
         if suffix in (".md", ".markdown"):

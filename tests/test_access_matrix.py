@@ -278,12 +278,12 @@ API_PUBLIC_READ = {
     "matching_api.read_offer": "/api/v1/offers/{offer}",
     "matching_api.eligibility": "/api/v1/eligibility?destination=DE&occupation=http://data.europa.eu/esco/occupation/87d0795a-d41f-47ee-979f-0ab7d73836e7&lang=de:B1",
 }
-# Public computations and the suggestion feedback log (no personal data, no session).
+# Public computations (no personal data, no session, nothing stored).
 API_PUBLIC_POST = {
     "api.extract_skills_from_text": ("/api/v1/skills/extract", {"text": "I can weld steel."}, 200),
-    "api.record_suggestion_choice": ("/api/v1/suggestions/choices", {"concept_type": "skill", "text": "weld", "suggested_uri": "http://data.europa.eu/esco/skill/e0000000-0000-4000-8000-000000000001"}, 201),
 }
 API_TRUSTED = {
+    "api.record_suggestion_choice": ("POST", "/api/v1/suggestions/choices"),
     "matching_api.create_profile": ("POST", "/api/v1/profiles"),
     "matching_api.read_profile": ("GET", "/api/v1/profiles/{profile}"),
     "matching_api.update_profile": ("PUT", "/api/v1/profiles/{profile}"),

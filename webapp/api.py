@@ -126,7 +126,9 @@ def record_suggestion_choice():
     from matching.records import parse_input
     from matching.service import record_choice
     from webapp import get_runtime
+    from webapp.api_matching import require_trusted_client
 
+    require_trusted_client()  # a write: loopback or API token, like the other writes
     data = parse_input(SuggestionChoiceInput, request.get_json(silent=True))
     return jsonify({"id": record_choice(get_runtime(), data)}), 201
 

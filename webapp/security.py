@@ -134,6 +134,19 @@ def init_app(app: Flask) -> None:
                 session.pop("uid", None)
 
     @app.before_request
+    def refuse_nul_characters() -> None:
+        """NUL is never text a person typed; PostgreSQL cannot even store it."""
+        if "\x00" in request.path or any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)):
+            abort(400, _("The address contains a character that is not allowed."))
+        if request.method in UNSAFE_METHODS:
+            if request.is_json:
+                body = request.get_data(cache=True)
+                if b"\\u0000" in body or b"\x00" in body:
+                    abort(400, _("The request contains a character that is not allowed."))
+            elif any("\x00" in key or "\x00" in value for key, value in request.form.items(multi=True)):
+                abort(400, _("The form contains a character that is not allowed."))
+
+    @app.before_request
     def check_csrf() -> None:
         if request.method not in UNSAFE_METHODS or _exempt(request.path):
             return

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from kb.errors import ImportFileError
+from kb.errors import ImportFileError, refuse_nul
 from matching.esco.reports import EscoImportReport, FileImportReport, ProgressFactory, _Progress
 from matching.esco.tables import CONCEPT_TYPES, CORE_SOURCE, DEFAULT_CORE_TAXONOMY, ESCO_URI_PREFIX
 from matching.esco.values import _DIGITS, _description, _label, _without, is_esco_uri, split_labels
@@ -74,6 +74,7 @@ def _parse_core_file(path: Path) -> ParsedConcepts:
         raise ImportFileError(str(path), "file not found") from None
     except UnicodeDecodeError as exc:
         raise ImportFileError(str(path), f"not UTF-8 (byte offset {exc.start})") from None
+    refuse_nul("\n".join(lines), str(path), json_escapes=True)
     concepts: dict[str, dict[str, Any]] = {}
     texts: dict[str, dict[str, Any]] = {}
     for number, line in enumerate(lines, start=1):

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from kb.errors import ImportFileError
+from kb.errors import ImportFileError, refuse_nul
 
 
 @dataclass
@@ -47,6 +47,7 @@ def read_csv(path: Path, required: Sequence[str]) -> CsvTable:
         text = raw[bom:].decode("utf-8")
     except UnicodeDecodeError as exc:
         raise _encoding_error(path, raw, bom, exc) from None
+    refuse_nul(text, str(path))
     header, rows = _parse_records(path, text)
     table = CsvTable(path, header, [])
     _check_header(table, required)
