@@ -125,8 +125,9 @@ def main() -> None:
     port = free_port()
     host = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
-        [str(BIN / "gunicorn"), "-w", str(args.workers), "--threads", str(args.threads), "-b", f"127.0.0.1:{port}",
-         "--timeout", "120", "webapp:create_app()"],
+        [str(BIN / "gunicorn"), "-c", str(ROOT / "deploy" / "gunicorn.conf.py"), "-w", str(args.workers),
+         "--threads", str(args.threads), "-b", f"127.0.0.1:{port}", "--worker-tmp-dir", "/tmp",
+         "--access-logfile", "/dev/null", "webapp:create_app()"],
         env=environment(),
     )
     try:

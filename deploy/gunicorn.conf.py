@@ -5,7 +5,7 @@ Every value can be changed from the environment without rebuilding the image.
 Why few workers and several threads: each worker process loads its own copy of the two
 embedding models (all-MiniLM-L6-v2 and multilingual USE: about 700 MiB resident
 together, measured in bench/README.md) and, once a matching page is opened, its own
-VacancyPool (all open vacancies as arrays; see docs_sizing.md). Memory, not CPU, limits
+VacancyPool (all open vacancies as arrays; see README, Sizing). Memory, not CPU, limits
 the worker count. Threads (gthread) serve concurrent requests inside one worker; the
 heavy parts (numpy, torch, SQL) release the GIL.
 
@@ -21,11 +21,14 @@ threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 worker_class = "gthread"
 # The first request of a worker may load the models (several seconds on a small CPU) and
 # the first matching request after a vacancy changed rebuilds the VacancyPool from the
-# database (measured 0.45-0.65 ms per open vacancy: ~25-30 s at 50,000; docs_sizing.md):
+# database (measured 0.45-0.65 ms per open vacancy: ~25-30 s at 50,000; the README, section Sizing):
 # the default 30 s is too short.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
 graceful_timeout = 30
-keepalive = 5
+# Longer than any client or proxy keeps an idle connection before reusing it: a server
+# that closes first races the client's next request, which then fails with "connection
+# reset by peer" (seen in the load test with 2 s: 12 of 1,578 requests).
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "75"))
 # No preloading: the models load lazily in each worker (forking a process that already
 # runs torch threads is unsafe), and the app opens its database pool per process.
 preload_app = False
