@@ -202,3 +202,19 @@ def test_the_admin_audit_page_lists_and_filters_events(client, core_runtime, mak
 
 def test_the_audit_table_is_in_the_schema(core_runtime):
     assert "audit_event" in sa.inspect(core_runtime.engine).get_table_names()
+
+
+def test_profile_changes_through_the_api_are_recorded(client, core_runtime):
+    body = {"owner": "api-owner", "destination_countries": ["DE"], "summary": "Welder, eight years."}
+    created = client.post("/api/v1/profiles", json=body)
+    assert created.status_code == 201
+    profile_id = created.get_json()["id"]
+    assert client.put(f"/api/v1/profiles/{profile_id}", json={**body, "summary": "Welder, nine years."}).status_code == 200
+    consent = {"recipient_kind": "employer", "recipient": "Werft Nord GmbH", "days": 30}
+    assert client.post(f"/api/v1/profiles/{profile_id}/consents", json=consent).status_code == 201
+    assert client.delete(f"/api/v1/profiles/{profile_id}/consents/Werft Nord GmbH").status_code == 200
+    actions = [event.action for event in events(core_runtime, object_type="profile", object_id=str(profile_id))]
+    assert actions == ["create", "update", "consent_grant", "consent_withdraw"]
+    from kb.audit import API_ACTOR
+
+    assert {event.actor for event in events(core_runtime, object_type="profile")} == {API_ACTOR}

@@ -129,12 +129,20 @@ def anonymised_profile_json(profile: SkillProfile, vacancy_id: int) -> dict[str,
 # ---------------------------------------------------------------------------- profiles
 
 
+def _audit_api(session: Session, action: str, profile_id: int | None, detail: str = "") -> None:
+    """Profile changes through the API go into the audit log like those on the pages."""
+    from kb import audit
+
+    audit.record(session, audit.API_ACTOR, action, "profile", profile_id, detail or "API", role=audit.API_ACTOR)
+
+
 @matching_api.post("/api/v1/profiles")
 def create_profile():
     require_trusted_client()
     data = records.parse_input(SkillProfileInput, _json_body())
     with _session() as session:
         profile = records.create_profile(session=session, data=data)
+        _audit_api(session, "create", profile.id)
         session.commit()
         return jsonify(profile.model_dump(mode="json")), 201
 
@@ -157,6 +165,7 @@ def update_profile(profile_id: int):
     data = records.parse_input(SkillProfileInput, _json_body())
     with _session() as session:
         profile = records.update_profile(session=session, profile=records.get_profile(session, profile_id), data=data)
+        _audit_api(session, "update", profile_id)
         session.commit()
         return jsonify(profile.model_dump(mode="json"))
 
@@ -189,6 +198,7 @@ def grant_consent(profile_id: int):
             recipient=str(body.get("recipient", "")),
             days=_days(body.get("days", 180)),
         )
+        _audit_api(session, "consent_grant", profile_id, consent.recipient)
         session.commit()
         return jsonify(consent.model_dump(mode="json")), 201
 
@@ -198,6 +208,8 @@ def withdraw_consent(profile_id: int, recipient: str):
     require_trusted_client()
     with _session() as session:
         count = records.withdraw_consent(session=session, profile_id=profile_id, recipient=recipient)
+        if count:
+            _audit_api(session, "consent_withdraw", profile_id, recipient)
         session.commit()
     return jsonify({"withdrawn": count})
 
