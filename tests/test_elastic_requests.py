@@ -854,10 +854,19 @@ def test_factory_opens_the_elasticsearch_engine_with_the_collection_fusion(setti
     from kb.search.factory import COLLECTIONS, open_index
 
     index = open_index(
-        settings.with_(search_backend="elasticsearch", elasticsearch_url="http://localhost:9200"), "library", encoder
+        settings.with_(search_backend="elasticsearch", elasticsearch_url="http://localhost:9200", elasticsearch_prefix="headstart-"),
+        "library",
+        encoder,
     )
     assert isinstance(index, ElasticsearchIndex)
     assert (index.alias, index.fusion) == (ALIAS, COLLECTIONS["library"])
+    prefixed = open_index(
+        settings.with_(search_backend="elasticsearch", elasticsearch_url="http://localhost:9200", elasticsearch_prefix="mrc-tunis-"),
+        "library",
+        encoder,
+    )
+    assert prefixed.alias == "mrc-tunis-library"  # HEADSTART_ES_PREFIX: installations can share a cluster
+    prefixed.close()
     index.close()
     with pytest.raises(HeadstartError, match="ELASTICSEARCH_URL"):
         open_index(settings.with_(search_backend="elasticsearch", elasticsearch_url=None), "library", encoder)
