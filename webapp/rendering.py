@@ -21,6 +21,3 @@ def render(page: str, fragment: str | None = None, *, status: int = 200, **conte
     response.headers["Vary"] = "HX-Request"
     return response
 
-
-def form_errors_status(errors: dict[str, str]) -> int:
-    return 422 if errors else 200

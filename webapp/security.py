@@ -48,8 +48,9 @@ SECURITY_HEADERS = {
 }
 
 
-class CsrfError(Exception):
-    pass
+# Files served as they are: they need no account, and their requests (several per page)
+# should not each cost a database query.
+ASSET_ENDPOINTS = frozenset({"static", "vendor.asset"})
 
 
 def current_user() -> User | None:
@@ -127,7 +128,7 @@ def init_app(app: Flask) -> None:
 
         g.user = None
         uid = session.get("uid")
-        if isinstance(uid, int):
+        if isinstance(uid, int) and request.endpoint not in ASSET_ENDPOINTS:
             with Session(get_runtime().engine, expire_on_commit=False) as db:
                 g.user = get_user(db, uid)
             if g.user is None:
@@ -159,7 +160,7 @@ def init_app(app: Flask) -> None:
     def security_headers(response):
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
-        if session.get("uid") and request.endpoint not in ("static", "vendor.asset"):
+        if session.get("uid") and request.endpoint not in ASSET_ENDPOINTS:
             # Pages with personal data must not stay in a shared computer's cache.
             response.headers.setdefault("Cache-Control", "no-store")
         return response
