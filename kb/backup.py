@@ -70,6 +70,7 @@ class RestoreResult:
     info: BackupInfo
     revision: str  # the schema revision after the upgrade
     upgraded: bool
+    replaced_copy: Path | None = None  # a backup of the database as it was before the restore
 
 
 def _quiet(_message: str) -> None:
@@ -270,14 +271,27 @@ def _check_pg_backup(path: Path) -> BackupInfo:
 # ---------------------------------------------------------------------------- restore
 
 
-def restore_database(engine: Engine, path: Path, *, echo: Echo = _quiet, info: BackupInfo | None = None) -> RestoreResult:
+def restore_database(
+    engine: Engine,
+    path: Path,
+    *,
+    echo: Echo = _quiet,
+    info: BackupInfo | None = None,
+    keep_copy_in: Path | None = None,
+) -> RestoreResult:
     """Replace the database by the backup at `path`, then bring it to the newest schema.
 
     Asking before replacing a database that holds data is the caller's business
-    (database_has_data). The search indexes are not touched: rebuild them afterwards.
+    (database_has_data). With `keep_copy_in`, a database that holds data is first backed
+    up into that directory, so restoring the wrong file (or an old one over months of
+    work) can be undone; if that copy cannot be made, nothing is replaced. The search
+    indexes are not touched: rebuild them afterwards.
     """
     info = info or check_backup(path, engine)
     echo(f"{info.path}: {KINDS[info.kind]} backup at schema revision {info.revision}")
+    replaced_copy = None
+    if keep_copy_in is not None and database_has_data(engine):
+        replaced_copy = _keep_copy(engine, keep_copy_in, echo)
     echo(f"restoring into {describe(engine)}")
     engine.dispose()  # hold no connection while the database is replaced
     if info.kind == "sqlite":
@@ -290,7 +304,24 @@ def restore_database(engine: Engine, path: Path, *, echo: Echo = _quiet, info: B
         raise HeadstartError("the restored database has no schema revision")
     if before != after:
         echo(f"schema upgraded from revision {before} to {after}")
-    return RestoreResult(info, after, before != after)
+    return RestoreResult(info, after, before != after, replaced_copy)
+
+
+def _keep_copy(engine: Engine, directory: Path, echo: Echo) -> Path:
+    kind = database_kind(engine)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise HeadstartError(f"could not keep a copy of the current database in {directory}: {error} (nothing was changed)") from None
+    target = directory / f"before-restore-{stamp}{SUFFIXES[kind]}"
+    echo(f"keeping a copy of the current database in {target}")
+    try:
+        return backup_database(engine, target).path
+    except HeadstartError as error:
+        raise HeadstartError(f"{error.message}; the restore was not started, nothing was changed") from None
+    except OSError as error:  # a full disk, say
+        raise HeadstartError(f"could not keep a copy of the current database in {target}: {error}; nothing was changed") from None
 
 
 def _sqlite_restore(backup: Path, target: Path) -> None:

@@ -33,6 +33,7 @@ TABLE_MODULES = (
     "matching.models",
     "matching.case_notes",
     "kb.audit",
+    "kb.login_sessions",
 )
 
 

@@ -40,6 +40,7 @@ from sqlalchemy import and_, delete, or_, update
 from sqlmodel import Session, select
 
 from kb.accounts import LoginFailure, User, find_user
+from kb.login_sessions import close_all_sessions, sessions_of
 from kb.audit import AuditEvent, events_about, record
 from kb.embed import EmbeddingCache, text_hash
 from kb.errors import NotFound
@@ -58,6 +59,7 @@ class ErasureReport:
     case_notes: int = 0
     suggestion_choices: int = 0
     login_failures: int = 0
+    sign_in_sessions: int = 0
     cached_vectors: int = 0
     audit_events: int = 0
 
@@ -68,6 +70,7 @@ class ErasureReport:
             ("case notes", self.case_notes),
             ("suggestion choices", self.suggestion_choices),
             ("failed sign-ins", self.login_failures),
+            ("sign-in sessions", self.sign_in_sessions),
             ("cached vectors", self.cached_vectors),
             ("audit events", self.audit_events),
         ]
@@ -129,6 +132,10 @@ def export_personal_data(session: Session, *, username: str, now: datetime | Non
             f.at.isoformat()
             for f in session.exec(select(LoginFailure).where(LoginFailure.username == user.username).order_by(LoginFailure.at)).all()  # type: ignore[arg-type]
         ],
+        # Where this account is signed in (the address and browser each session started from).
+        "sign_in_sessions": [
+            _dump(row, exclude={"id", "token_hash", "user_id"}) for row in sessions_of(session=session, user_id=user.id or 0)
+        ],
         "audit_events": [_dump(e) for e in events_about(session, username=user.username, profile_ids=profile_ids)],
     }
     if user.role in ("employer", "provider") and user.organisation:
@@ -150,32 +157,68 @@ def export_personal_data(session: Session, *, username: str, now: datetime | Non
 # ---------------------------------------------------------------------------- text vectors
 
 
-def profile_text_hashes(session: Session, profiles: Sequence[SkillProfile]) -> dict[int, str]:
-    """The embedding-cache key of each profile's text, as matching computes it."""
+@dataclass(frozen=True)
+class ProfileText:
+    """The embedding-cache key of a profile's text, and the summary that is part of it."""
+
+    text_hash: str
+    summary: str
+
+
+def profile_texts(session: Session, profiles: Sequence[SkillProfile]) -> dict[int, ProfileText]:
+    """Each profile's text as matching encodes it, by profile id, as cache keys."""
     from matching.match_service import _uris, load_taxonomy, profile_text
 
     if not profiles:
         return {}
     taxonomy = load_taxonomy(session, _uris(profiles, []))
-    return {profile.id or 0: text_hash(profile_text(profile, taxonomy)) for profile in profiles}
+    return {p.id or 0: ProfileText(text_hash(profile_text(p, taxonomy)), p.summary or "") for p in profiles}
 
 
-def drop_cached_vectors(session: Session, hashes: Iterable[str], *, keep_profile_ids: Iterable[int] = ()) -> int:
-    """Delete cached vectors of these text hashes (every model), except those another
-    profile's text still has. `keep_profile_ids`: profiles not to count as "another"
-    (the ones being erased). Usable for the old text of a profile that changed, too."""
-    wanted = set(hashes)
+def profile_text_hashes(session: Session, profiles: Sequence[SkillProfile]) -> dict[int, str]:
+    return {pid: text.text_hash for pid, text in profile_texts(session, profiles).items()}
+
+
+def drop_cached_vectors(session: Session, texts: Iterable[ProfileText], *, keep_profile_ids: Iterable[int] = ()) -> int:
+    """Delete the cached vectors (every model) of these profile texts, except those another
+    profile's text still has. `keep_profile_ids`: profiles not to count as "another" (the
+    ones being erased). Used for erased profiles and for the old text of an edited one.
+
+    Only profiles with the same summary are compared (the summary is part of the text), so
+    this costs one indexed query, not a pass over every profile. A twin whose text came
+    out equal from differently split parts would lose the shared vector and have it
+    encoded again on its next match: time, not data, is lost.
+    """
+    wanted = {text.text_hash: text for text in texts}
     if not wanted:
         return 0
     leaving = set(keep_profile_ids)
-    others = [p for p in session.exec(select(SkillProfile)).all() if p.id not in leaving]
-    still_used = set(profile_text_hashes(session, others).values())
-    doomed = sorted(wanted - still_used)
+    summaries = sorted({text.summary for text in wanted.values()})
+    query = select(SkillProfile).where(SkillProfile.summary.in_(summaries))  # type: ignore[attr-defined]
+    if leaving:
+        query = query.where(SkillProfile.id.not_in(leaving))  # type: ignore[union-attr]
+    still_used = {text.text_hash for text in profile_texts(session, session.exec(query).all()).values()}
+    doomed = sorted(set(wanted) - still_used)
     if not doomed:
         return 0
     table = EmbeddingCache.__table__
     result = session.execute(delete(table).where(table.c.text_hash.in_(doomed)))  # type: ignore[attr-defined]
     return result.rowcount or 0
+
+
+def forget_replaced_text(session: Session, before: ProfileText | None, profile: SkillProfile) -> int:
+    """After an edit: drop the vector of the profile's old text if nothing uses it now.
+
+    The old text is personal data the person has replaced; its vector would otherwise stay
+    in the cache, tied to no profile, until the database is wiped.
+    """
+    if before is None:
+        return 0
+    session.flush()
+    after = profile_texts(session, [profile]).get(profile.id or 0)
+    if after is not None and after.text_hash == before.text_hash:
+        return 0
+    return drop_cached_vectors(session, [before])
 
 
 # ---------------------------------------------------------------------------- profiles
@@ -185,7 +228,7 @@ def _erase_profiles(session: Session, profiles: Sequence[SkillProfile], report: 
     ids = [profile.id for profile in profiles if profile.id is not None]
     if not ids:
         return
-    hashes = profile_text_hashes(session, profiles)
+    texts = profile_texts(session, profiles)
     report.case_notes += session.execute(delete(CaseNote).where(CaseNote.profile_id.in_(ids))).rowcount or 0  # type: ignore[attr-defined]
     report.consents += session.execute(delete(Consent).where(Consent.profile_id.in_(ids))).rowcount or 0  # type: ignore[attr-defined]
     report.audit_events += session.execute(
@@ -197,7 +240,7 @@ def _erase_profiles(session: Session, profiles: Sequence[SkillProfile], report: 
         session.delete(profile)
     report.profiles += len(ids)
     session.flush()
-    report.cached_vectors += drop_cached_vectors(session, hashes.values(), keep_profile_ids=ids)
+    report.cached_vectors += drop_cached_vectors(session, texts.values(), keep_profile_ids=ids)
 
 
 def erase_profile(
@@ -236,6 +279,7 @@ def erase_account(*, session: Session, username: str, actor: User | str | None =
         delete(SuggestionChoice).where(SuggestionChoice.decided_by == name)  # type: ignore[arg-type]
     ).rowcount or 0
     report.login_failures = session.execute(delete(LoginFailure).where(LoginFailure.username == name)).rowcount or 0  # type: ignore[arg-type]
+    report.sign_in_sessions = close_all_sessions(session=session, user_id=user.id or 0)
     # Events about the account (or its profiles, ids gone above) go; where it acted on
     # other people's records, the record of that stays and only its name is blanked.
     about_account = and_(AuditEvent.object_type == "account", AuditEvent.object_id == name)

@@ -82,6 +82,10 @@ def create_profile(*, session: Session, data: SkillProfileInput) -> SkillProfile
 
 
 def update_profile(*, session: Session, profile: SkillProfile, data: SkillProfileInput) -> SkillProfile:
+    """Replace a profile's fields; the cached vector of its old text goes (matching/erasure.py)."""
+    from matching.erasure import forget_replaced_text, profile_texts
+
+    before = profile_texts(session, [profile]).get(profile.id or 0) if profile.id is not None else None
     values = _profile_values(data)
     if data.consent_to_matching and not profile.consent_to_matching:
         profile.consent_to_matching_at = _now()
@@ -92,6 +96,7 @@ def update_profile(*, session: Session, profile: SkillProfile, data: SkillProfil
     profile.revision += 1
     profile.updated_at = _now()
     session.add(profile)
+    forget_replaced_text(session, before, profile)
     return profile
 
 

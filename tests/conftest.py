@@ -284,12 +284,11 @@ def make_user(core_runtime):
 def sign_in(client):
     """Sign `user` in on the test client; returns the CSRF token to send with writes."""
 
+    from tests.signing_in import plant_sign_in
+
     def sign(user) -> str:
         token = f"csrf-{user.id}"
-        with client.session_transaction() as session:
-            session.clear()
-            session["uid"] = user.id
-            session["csrf_token"] = token
+        plant_sign_in(client, user, token, clear=True)
         return token
 
     return sign

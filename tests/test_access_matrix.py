@@ -23,6 +23,7 @@ from sqlmodel import Session
 from kb.db import session_scope
 from matching import case_notes, records
 from matching.models import ServiceOfferInput, SkillProfileInput, VacancyInput
+from tests.signing_in import plant_sign_in
 
 ACTORS = (
     "anonymous",
@@ -120,10 +121,7 @@ def signed_in_client(app, user):
     """A test client with `user` signed in (or none); returns (client, csrf token)."""
     client = app.test_client()
     token = "matrix-csrf-token"
-    with client.session_transaction() as session:
-        session["csrf_token"] = token
-        if user is not None:
-            session["uid"] = user.id
+    plant_sign_in(client, user, token)
     return client, token
 
 
@@ -203,6 +201,7 @@ MATRIX: dict[str, list[Case]] = {
     "auth.logout": [Case(p("/logout"), post=everyone("write"))],
     "auth.account": [Case(p("/account"), get=signed_in(200))],
     "auth.export": [Case(p("/account/export"), get=signed_in(200))],
+    "auth.end_other_sessions": [Case(p("/account/sessions/end-others"), post=signed_in("write"))],
     # Migrants, employers and providers erase their own account (here: wrong password, 422);
     # practitioners' and admins' accounts are closed by an admin.
     "auth.delete_account": [Case(p("/account/delete"), get=signed_in(200),

@@ -14,6 +14,7 @@ import pytest
 from tests.conftest import TEST_PASSWORD
 from tests.test_access_matrix import MATRIX, build_world, signed_in_client
 from tests.test_hostile_input import LIBRARY_SEEDS, MATCHING_SEEDS, TRACEBACK, table_counts
+from webapp.security import SESSION_KEY
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -276,7 +277,7 @@ def test_sign_in_replaces_the_session_cookie_and_logout_forgets_the_user(client,
     client.post("/logout", data={"csrf_token": new_token})
     assert client.get("/account").status_code == 302
     with client.session_transaction() as session:
-        assert "uid" not in session
+        assert SESSION_KEY not in session
 
 
 def test_registration_starts_a_fresh_session_too(client):
@@ -288,7 +289,7 @@ def test_registration_starts_a_fresh_session_too(client):
     client.post("/register", data={"csrf_token": token, "username": "fresh-one", "password": TEST_PASSWORD,
                                    "password_again": TEST_PASSWORD, "role": "migrant"})  # fmt: skip
     with client.session_transaction() as session:
-        assert session.get("uid") and "planted" not in session and session["csrf_token"] != token
+        assert session.get(SESSION_KEY) and "planted" not in session and session["csrf_token"] != token
 
 
 def test_every_post_route_refuses_a_request_without_the_csrf_token(app, world):

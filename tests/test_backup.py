@@ -125,6 +125,43 @@ def test_restore_into_an_empty_database_needs_no_confirmation(runtime, run_cli, 
     assert snapshot(engine) == at_backup
 
 
+def test_restore_keeps_the_replaced_database_so_it_can_be_undone(runtime, run_cli, tmp_path, engine, settings):
+    """Restoring the wrong (or an old) file over months of work must not lose that work."""
+    seed(runtime)
+    target = tmp_path / "monday"
+    assert run_cli("backup", str(target)).exit_code == 0
+    with session_scope(engine) as db:
+        create_user(session=db, username="tuesday-work", password="another long password 2", role="migrant")
+    tuesday = snapshot(engine)
+
+    result = run_cli("restore", str(target), "--yes")
+    assert result.exit_code == 0, result.output
+    (copy,) = (settings.data_dir / "backups").iterdir()
+    assert copy.name.startswith("before-restore-") and f"kept in {copy}" in result.stdout
+    assert "tuesday-work" not in {name for name, *_ in snapshot(engine)["users"]}
+
+    undo = run_cli("restore", str(copy), "--yes", "--no-copy")
+    assert undo.exit_code == 0, undo.output
+    assert snapshot(engine) == tuesday
+    assert len(list((settings.data_dir / "backups").iterdir())) == 1  # --no-copy kept none
+
+
+def test_restore_changes_nothing_when_the_copy_cannot_be_kept(runtime, run_cli, tmp_path, engine):
+    seed(runtime)
+    target = tmp_path / "monday"
+    assert run_cli("backup", str(target)).exit_code == 0
+    with session_scope(engine) as db:
+        create_user(session=db, username="tuesday-work", password="another long password 2", role="migrant")
+    tuesday = snapshot(engine)
+    blocked = tmp_path / "not-a-directory"
+    blocked.write_text("a file where the copies should go")
+
+    result = run_cli("restore", str(target), "--yes", "--keep-copy-in", str(blocked / "sub"))
+    assert result.exit_code == 2, result.output
+    assert "nothing was changed" in result.stderr and "Traceback" not in result.output
+    assert snapshot(engine) == tuesday
+
+
 def test_backup_into_a_directory_names_a_dated_file(run_cli, tmp_path, engine):
     result = run_cli("backup", str(tmp_path))
     assert result.exit_code == 0, result.output

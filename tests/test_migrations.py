@@ -33,7 +33,9 @@ from kb.errors import HeadstartError
 
 NEW_IN_0002 = {"user_account", "login_failure", "case_note"}
 NEW_IN_0003 = {"audit_event"}
-AFTER_RELEASE = NEW_IN_0002 | NEW_IN_0003
+NEW_IN_0004 = {"login_session"}
+AFTER_RELEASE = NEW_IN_0002 | NEW_IN_0003 | NEW_IN_0004
+HEAD = "0004"
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=timezone.utc)
 
 
@@ -54,8 +56,9 @@ def empty(engine):
     return engine
 
 
-def test_revisions_are_linear_and_0003_is_head():
-    assert head_revision() == "0003"
+def test_revisions_are_linear_and_0004_is_head():
+    assert head_revision() == HEAD
+    assert set(revision_tables("0004")) == NEW_IN_0004
     assert set(revision_tables("0003")) == NEW_IN_0003
     assert set(revision_tables("0002")) == NEW_IN_0002
     assert set(revision_tables("0001")) == model_tables() - AFTER_RELEASE
@@ -66,17 +69,17 @@ def test_revisions_are_linear_and_0003_is_head():
 
 def test_upgrading_an_empty_database_gives_exactly_the_models(empty):
     assert current_revision(empty) is None
-    assert upgrade_schema(empty) == (None, "0003")
+    assert upgrade_schema(empty) == (None, HEAD)
     assert tables(empty) - {"alembic_version"} == model_tables()
     assert "alembic_version" in tables(empty)
     with empty.connect() as connection:
         assert schema_differences(connection) == []
-    assert current_revision(empty) == "0003"
+    assert current_revision(empty) == HEAD
 
 
 def test_upgrade_at_head_does_nothing(empty):
     upgrade_schema(empty)
-    assert upgrade_schema(empty) == ("0003", "0003")
+    assert upgrade_schema(empty) == (HEAD, HEAD)
 
 
 def test_drop_schema_drops_the_version_table_too(empty):
@@ -105,7 +108,7 @@ def test_downgrade_to_base_and_back(empty):
     with empty.begin() as connection:
         command.downgrade(alembic_config(connection), "base")
     assert not tables(empty) & model_tables()
-    assert upgrade_schema(empty) == (None, "0003")
+    assert upgrade_schema(empty) == (None, HEAD)
 
 
 # ---------------------------------------------------------------------------- release 0001 with data
@@ -235,7 +238,7 @@ def test_a_release_database_with_data_keeps_every_row(empty):
     assert tables(empty) - {"alembic_version"} == model_tables() - AFTER_RELEASE
     insert_release_rows(empty)
 
-    assert upgrade_schema(empty) == ("0001", "0003")
+    assert upgrade_schema(empty) == ("0001", HEAD)
     assert AFTER_RELEASE <= tables(empty)
     with empty.connect() as connection:
         assert schema_differences(connection) == []
@@ -288,13 +291,13 @@ def test_a_database_made_by_create_all_is_stamped_and_upgraded(empty, without, s
     real_stamp = command.stamp
     monkeypatch.setattr(command, "stamp", lambda config, revision: stamps.append(revision) or real_stamp(config, revision))
 
-    assert upgrade_schema(empty) == (None, "0003")
+    assert upgrade_schema(empty) == (None, HEAD)
     assert stamps == [stamped]
     assert tables(empty) - {"alembic_version"} == model_tables()
     with empty.connect() as connection:
         assert schema_differences(connection) == []
         assert connection.execute(sa.text("SELECT count(*) FROM vacancy")).scalar_one() == 1
-    assert upgrade_schema(empty) == ("0003", "0003")
+    assert upgrade_schema(empty) == (HEAD, HEAD)
 
 
 def test_a_database_missing_release_tables_is_refused(empty):
@@ -339,7 +342,7 @@ def test_concurrent_upgrades_wait_for_each_other(empty):
     assert len(results) == 3
     # One migrated; the others found the database at head once they had the lock.
     assert sum(1 for before, after in results if before is None) == 1, results
-    assert all(after == "0003" for _before, after in results)
+    assert all(after == HEAD for _before, after in results)
 
 
 # ---------------------------------------------------------------------------- CLI
@@ -356,12 +359,12 @@ def test_cli_db_upgrade_is_idempotent(run_cli, engine):
 
     result = run_cli("db", "upgrade")
     assert result.exit_code == 0, result.output
-    assert "upgraded from 0001 to revision 0003" in result.output
+    assert f"upgraded from 0001 to revision {HEAD}" in result.output
 
     result = run_cli("db", "upgrade")
     assert result.exit_code == 0, result.output
-    assert "already at revision 0003" in result.output
-    assert run_cli("db", "current").output.strip() == "0003 (head)"
+    assert f"already at revision {HEAD}" in result.output
+    assert run_cli("db", "current").output.strip() == f"{HEAD} (head)"
     assert tables(engine) - {"alembic_version"} == model_tables()
 
 
@@ -393,11 +396,11 @@ def test_new_revision_autogenerates_the_next_number(tmp_path, monkeypatch):
 
         path = kb_db.new_revision("add vacancy remote", metadata=metadata)
         assert path is not None and path.parent == copy / "versions"
-        assert path.name == "0004_add_vacancy_remote.py"
+        assert path.name == "0005_add_vacancy_remote.py"
         source = path.read_text()
-        assert "revision: str = '0004'" in source and "down_revision: str | Sequence[str] | None = '0003'" in source
+        assert "revision: str = '0005'" in source and "down_revision: str | Sequence[str] | None = '0004'" in source
         assert "sa.Column('remote', sa.Boolean(), nullable=True)" in source
         assert "sqlmodel" not in source
-        assert kb_db.head_revision() == "0004"
+        assert kb_db.head_revision() == "0005"
     finally:
         kb_db._script.cache_clear()

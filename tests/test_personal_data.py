@@ -25,7 +25,7 @@ from matching import erasure
 from matching.case_notes import add_note
 from matching.match_service import candidates_for_vacancy, matches_for_profile
 from matching.models import SkillProfile, SkillProfileInput, SuggestionChoice, Vacancy
-from matching.records import create_profile, grant_consent, import_vacancies
+from matching.records import create_profile, grant_consent, import_vacancies, update_profile
 from tests.conftest import TEST_PASSWORD
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds" / "matching"
@@ -279,6 +279,40 @@ def test_a_cached_vector_another_profile_shares_is_kept_until_the_last_goes(mark
     with session_scope(market.engine) as db:
         assert erasure.erase_profile(session=db, profile_id=two, actor="twin-two").cached_vectors == 1
     assert cached(market, shared) == 0
+
+
+def test_editing_a_profile_drops_the_vector_of_its_old_text(client, market):
+    """The replaced text is the person's data too: its vector must not outlive it."""
+    pid = add_profile(market, "amina")
+    matches_for_profile(market, pid)
+    old = text_hashes(market, [pid])
+    assert cached(market, old) == 1
+
+    with Session(market.engine) as db:
+        body = SkillProfileInput.model_validate(db.get(SkillProfile, pid).model_dump(mode="json")).model_dump(mode="json")
+    body["summary"] = "Now three years in a care home in Iasi."
+    assert client.put(f"/api/v1/profiles/{pid}", json=body).status_code == 200
+    assert cached(market, old) == 0
+    matches_for_profile(market, pid)
+    new = text_hashes(market, [pid])
+    assert new != old and cached(market, new) == 1
+
+    # A save that changes nothing in the text keeps its vector.
+    body["available_from"] = "2031-01-01"
+    assert client.put(f"/api/v1/profiles/{pid}", json=body).status_code == 200
+    assert cached(market, new) == 1
+
+
+def test_editing_one_twin_keeps_the_vector_the_other_still_uses(market):
+    twin = {"summary": "Same words.", "occupations": [], "skills": [], "free_text_skills": ["washing"]}
+    one, two = add_profile(market, "twin-one", **twin), add_profile(market, "twin-two", **twin)
+    matches_for_profile(market, one)
+    shared = text_hashes(market, [one])
+    with session_scope(market.engine) as db:
+        profile = db.get(SkillProfile, one)
+        data = SkillProfileInput.model_validate({**profile.model_dump(mode="json"), "free_text_skills": ["ironing"]})
+        update_profile(session=db, profile=profile, data=data)
+    assert text_hashes(market, [one]) != shared and cached(market, shared) == 1
 
 
 def test_no_cache_in_the_process_keeps_a_profile(market):

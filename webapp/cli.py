@@ -594,6 +594,24 @@ def users_create(state: _State, username: str, role: str, organisation: str, dis
         click.echo(f"created {user.role} account {user.username}")
 
 
+@users.command("sign-out")
+@click.argument("username")
+@pass_state
+def users_sign_out(state: _State, username: str) -> None:
+    """End every session of an account at once (a lost or shared computer)."""
+    from kb.accounts import find_user
+    from kb.db import session_scope
+    from kb.errors import NotFound
+    from kb.login_sessions import close_all_sessions
+
+    with session_scope(state.runtime.engine) as db:
+        user = find_user(db, username)
+        if user is None:
+            raise NotFound(f"No account {username!r}.")
+        ended = close_all_sessions(session=db, user_id=user.id or 0)
+    click.echo(f"ended {ended} session{'s' if ended != 1 else ''} of {user.username}")
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)

@@ -75,15 +75,25 @@ def backup(path: Path) -> None:
 @click.command("restore")
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--yes", is_flag=True, help="Replace the current database without asking.")
+@click.option(
+    "--keep-copy-in",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where to keep a backup of the database being replaced [default: DATA_DIR/backups].",
+)
+@click.option("--no-copy", is_flag=True, help="Do not keep a copy of the database being replaced.")
 @click.pass_context
-def restore(ctx: click.Context, path: Path, yes: bool) -> None:
+def restore(ctx: click.Context, path: Path, yes: bool, keep_copy_in: Path | None, no_copy: bool) -> None:
     """Replace the database by the backup at PATH, then rebuild the search indexes.
 
     The file must be a `headstart backup` of this kind of database (SQLite or
     PostgreSQL). A database that holds data is replaced only with --yes or after you
-    confirm. The restored database is brought to the newest schema. Stop the web app
-    first, or restart it afterwards (it keeps some data in memory). The secret key
-    (the data dir's secret_key file) is not part of a backup.
+    confirm, and is first backed up to DATA_DIR/backups/before-restore-DATE-TIME (or
+    --keep-copy-in DIR), so a restore can be undone by restoring that copy; if the copy
+    cannot be made, nothing is replaced (--no-copy skips it). The restored database is
+    brought to the newest schema. Stop the web app first, or restart it afterwards (it
+    keeps some data in memory). The secret key (the data dir's secret_key file) is not
+    part of a backup.
     """
     from kb.backup import check_backup, database_has_data, describe, restore_database
 
@@ -97,12 +107,15 @@ def restore(ctx: click.Context, path: Path, yes: bool) -> None:
                     f"{describe(runtime.engine)} holds data: add --yes to replace it by the backup {path}"
                 )
             click.confirm(question, abort=True, err=True)
-        result = restore_database(runtime.engine, path, echo=_echo, info=info)
+        copy_directory = None if no_copy else (keep_copy_in or runtime.settings.data_dir / "backups")
+        result = restore_database(runtime.engine, path, echo=_echo, info=info, keep_copy_in=copy_directory)
     finally:
         runtime.close()
     _echo("rebuilding the search indexes")
     ctx.invoke(cli.index_rebuild)
     click.echo(f"restored {path} (schema revision {result.info.revision}, now {result.revision}); search indexes rebuilt")
+    if result.replaced_copy is not None:
+        click.echo(f"the database as it was before is kept in {result.replaced_copy} (headstart restore it to go back)")
 
 
 _register(backup)

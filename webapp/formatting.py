@@ -6,6 +6,8 @@ interface language without translating them by hand.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from babel import Locale
 from flask import Flask
 from flask_babel import gettext as _
@@ -43,7 +45,30 @@ def cefr_descriptions() -> dict[str, str]:
     }
 
 
+# (token in the User-Agent header, name shown), first match wins: Edge and Opera also say
+# "Chrome", Chrome also says "Safari", Android also says "Linux".
+_BROWSERS = (("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"), ("Chromium/", "Chromium"),
+             ("Chrome/", "Chrome"), ("Safari/", "Safari"))  # fmt: skip
+_SYSTEMS = (("Android", "Android"), ("iPhone", "iPhone"), ("iPad", "iPad"), ("Windows", "Windows"),
+            ("Mac OS X", "macOS"), ("CrOS", "ChromeOS"), ("Linux", "Linux"))  # fmt: skip
+
+
+def browser_name(user_agent: str) -> str:
+    """A person recognises "Firefox on Windows", not a User-Agent header."""
+    browser = next((name for token, name in _BROWSERS if token in user_agent), "")
+    system = next((name for token, name in _SYSTEMS if token in user_agent), "")
+    if browser and system:
+        return _("%(browser)s on %(system)s", browser=browser, system=system)
+    return browser or system or _("Unknown browser")
+
+
+def moment(at: datetime) -> str:
+    """A date and time as stored (UTC), said to be UTC."""
+    return at.strftime("%Y-%m-%d %H:%M") + " UTC"
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
-        country_name=country_name, language_name=language_name, cefr_descriptions=cefr_descriptions
-    )
+        country_name=country_name, language_name=language_name, cefr_descriptions=cefr_descriptions,
+        browser_name=browser_name, moment=moment,
+    )  # fmt: skip

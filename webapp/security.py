@@ -1,6 +1,7 @@
 """Sessions, CSRF protection, role checks and security headers for the pages.
 
-Pages authenticate with a signed session cookie; the JSON API keeps its own rule (loopback
+Pages authenticate with a signed session cookie holding a sign-in token that the
+database must still know (kb/login_sessions.py: signing out ends a session for good); the JSON API keeps its own rule (loopback
 or bearer token, see webapp/api_matching.py) and is exempt from the CSRF check because a
 browser never sends it credentials it could be tricked into using.
 """
@@ -15,9 +16,9 @@ from typing import Any
 
 from flask import Flask, abort, g, redirect, request, session, url_for
 from flask_babel import gettext as _
-from sqlmodel import Session
-
-from kb.accounts import User, get_user
+from kb import login_sessions
+from kb.accounts import User
+from kb.db import session_scope
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
@@ -65,22 +66,53 @@ def csrf_token() -> str:
     return token
 
 
+SESSION_KEY = "sid"  # the cookie's sign-in token (kb/login_sessions.py)
+
+
+def _engine():
+    from webapp import get_runtime
+
+    return get_runtime().engine
+
+
 def login_user(user: User) -> None:
-    """Start a fresh session: nothing from before the sign-in survives (no fixation)."""
+    """Start a fresh session: nothing from before the sign-in survives (no fixation).
+
+    The cookie gets a new random token; the database keeps its hash, so a sign-out (or
+    an administrator) can end the session for good.
+    """
+    with session_scope(_engine()) as db:
+        token = login_sessions.open_session(
+            session=db,
+            user=user,
+            client=request.remote_addr or "",
+            user_agent=request.headers.get("User-Agent", ""),
+        )
     language = session.get("lang")
     session.clear()
     session.permanent = True
-    session["uid"] = user.id
+    session[SESSION_KEY] = token
     session[CSRF_FIELD] = secrets.token_urlsafe(32)
     if language:
         session["lang"] = language
 
 
 def logout_user() -> None:
+    """End the session in the database too, so a copy of the cookie signs no one in."""
+    token = session.get(SESSION_KEY)
+    if isinstance(token, str) and token:
+        with session_scope(_engine()) as db:
+            login_sessions.close_session(session=db, token=token)
     language = session.get("lang")
     session.clear()
     if language:
         session["lang"] = language
+
+
+def session_token() -> str | None:
+    """The signed-in session's token (to tell it apart from the user's other sessions)."""
+    token = session.get(SESSION_KEY)
+    return token if isinstance(token, str) and g.get("user") is not None else None
 
 
 def login_required(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -124,15 +156,14 @@ def _exempt(path: str) -> bool:
 def init_app(app: Flask) -> None:
     @app.before_request
     def load_user() -> None:
-        from webapp import get_runtime
-
         g.user = None
-        uid = session.get("uid")
-        if isinstance(uid, int) and request.endpoint not in ASSET_ENDPOINTS:
-            with Session(get_runtime().engine, expire_on_commit=False) as db:
-                g.user = get_user(db, uid)
+        token = session.get(SESSION_KEY)
+        if isinstance(token, str) and token and request.endpoint not in ASSET_ENDPOINTS:
+            with session_scope(_engine()) as db:
+                found = login_sessions.signed_in(session=db, token=token)
+                g.user = found.user if found else None
             if g.user is None:
-                session.pop("uid", None)
+                session.pop(SESSION_KEY, None)
 
     @app.before_request
     def refuse_nul_characters() -> None:
@@ -160,7 +191,7 @@ def init_app(app: Flask) -> None:
     def security_headers(response):
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
-        if session.get("uid") and request.endpoint not in ASSET_ENDPOINTS:
+        if session.get(SESSION_KEY) and request.endpoint not in ASSET_ENDPOINTS:
             # Pages with personal data must not stay in a shared computer's cache.
             response.headers.setdefault("Cache-Control", "no-store")
         return response

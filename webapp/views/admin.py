@@ -7,7 +7,6 @@ about their profile on the profile page, through the `audit_trail` template glob
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from flask import Blueprint, request
 from flask_babel import gettext as _
@@ -15,6 +14,7 @@ from sqlmodel import Session, select
 
 from kb import audit
 from kb.accounts import User
+from webapp.formatting import moment
 from webapp.navigation import role_name
 from webapp.rendering import render
 from webapp.security import roles_required
@@ -46,10 +46,6 @@ def action_names() -> dict[str, str]:
 
 def object_type_names() -> dict[str, str]:
     return {"profile": _("Profile"), "account": _("Account"), "vacancy": _("Vacancy")}
-
-
-def _when(at: datetime) -> str:
-    return at.strftime("%Y-%m-%d %H:%M") + " UTC"
 
 
 def _people(db: Session, names: set[str]) -> dict[str, User]:
@@ -104,7 +100,7 @@ def audit_trail(profile_id: int, owner: str) -> list[TrailLine]:
     lines = []
     for event in events:
         role = role_name(event.actor_role) if event.actor_role and event.actor_role != audit.API_ACTOR else ""
-        lines.append(TrailLine(event, _sentence(event, _actor_label(event, people), role, _when(event.at))))
+        lines.append(TrailLine(event, _sentence(event, _actor_label(event, people), role, moment(event.at))))
     return lines
 
 
@@ -127,7 +123,7 @@ def audit_log():
     rows = [
         {
             "event": event,
-            "when": _when(event.at),
+            "when": moment(event.at),
             "actor": _actor_label(event, people),
             "role": role_name(event.actor_role) if event.actor_role else "",
         }

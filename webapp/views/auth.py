@@ -21,12 +21,12 @@ from kb.accounts import (
     create_user,
     set_language,
 )
-from kb import audit
+from kb import audit, login_sessions
 from kb.db import session_scope
 from kb.errors import HeadstartError
 from matching import erasure
 from webapp.rendering import render
-from webapp.security import current_user, login_required, login_user, logout_user, safe_next
+from webapp.security import current_user, login_required, login_user, logout_user, safe_next, session_token
 
 blueprint = auth = Blueprint("auth", __name__)
 
@@ -153,7 +153,21 @@ def account():
     user = current_user()
     if user is None:
         return redirect(url_for("auth.login", next=url_for("auth.account")))
-    return render("auth/account.html", user=user)
+    this_one = login_sessions.token_digest(session_token() or "")
+    with session_scope(_engine()) as db:
+        sessions = login_sessions.sessions_of(session=db, user_id=user.id or 0)
+    return render("auth/account.html", user=user, sessions=sessions, this_session=this_one)
+
+
+@auth.post("/account/sessions/end-others")
+@login_required
+def end_other_sessions():
+    """Sign out every other browser, e.g. after using a shared or lost computer."""
+    user = current_user()
+    with session_scope(_engine()) as db:
+        ended = login_sessions.close_all_sessions(session=db, user_id=user.id or 0, keep_token=session_token())
+    flash(_("Signed out of %(count)d other sessions.", count=ended) if ended else _("There were no other sessions."))
+    return redirect(url_for("auth.account"))
 
 
 # Accounts a person may delete themself. Practitioners' and admins' accounts are made by an
