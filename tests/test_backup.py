@@ -125,14 +125,19 @@ def test_restore_into_an_empty_database_needs_no_confirmation(runtime, run_cli, 
     assert snapshot(engine) == at_backup
 
 
-def test_restore_keeps_the_replaced_database_so_it_can_be_undone(runtime, run_cli, tmp_path, engine, settings):
-    """Restoring the wrong (or an old) file over months of work must not lose that work."""
+def backup_then_more_work(runtime, run_cli, tmp_path) -> tuple[Path, dict]:
+    """A backup on Monday, then Tuesday's work; returns (Monday's file, Tuesday's snapshot)."""
     seed(runtime)
     target = tmp_path / "monday"
     assert run_cli("backup", str(target)).exit_code == 0
-    with session_scope(engine) as db:
+    with session_scope(runtime.engine) as db:
         create_user(session=db, username="tuesday-work", password="another long password 2", role="migrant")
-    tuesday = snapshot(engine)
+    return target, snapshot(runtime.engine)
+
+
+def test_restore_keeps_the_replaced_database_so_it_can_be_undone(runtime, run_cli, tmp_path, engine, settings):
+    """Restoring the wrong (or an old) file over months of work must not lose that work."""
+    target, tuesday = backup_then_more_work(runtime, run_cli, tmp_path)
 
     result = run_cli("restore", str(target), "--yes")
     assert result.exit_code == 0, result.output
@@ -147,12 +152,7 @@ def test_restore_keeps_the_replaced_database_so_it_can_be_undone(runtime, run_cl
 
 
 def test_restore_changes_nothing_when_the_copy_cannot_be_kept(runtime, run_cli, tmp_path, engine):
-    seed(runtime)
-    target = tmp_path / "monday"
-    assert run_cli("backup", str(target)).exit_code == 0
-    with session_scope(engine) as db:
-        create_user(session=db, username="tuesday-work", password="another long password 2", role="migrant")
-    tuesday = snapshot(engine)
+    target, tuesday = backup_then_more_work(runtime, run_cli, tmp_path)
     blocked = tmp_path / "not-a-directory"
     blocked.write_text("a file where the copies should go")
 
