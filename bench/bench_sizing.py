@@ -34,7 +34,6 @@ import gc
 import hashlib
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -48,6 +47,8 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from tests.fakes import HashingBackend  # noqa: E402
 
 SEEDS = ROOT / "seeds" / "matching"
 MILLION = 1_000_000
@@ -63,24 +64,13 @@ VARIATIONS = (
 # ---------------------------------------------------------------------------- stand-in encoder
 
 
-class HashingBackend:
-    """Hashed bag of words, unit length: the product's dimensions without a model."""
-
-    def __init__(self, name: str, dimension: int) -> None:
-        self.name = name
-        self.dimension = dimension
+class DenseHashingBackend(HashingBackend):
+    """The tests' hashed bag of words, made dense like a real model's vector (a sparse one
+    would shrink under PostgreSQL's TOAST compression and understate the bytes)."""
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        out = super().encode(texts)
         for row, text in enumerate(texts):
-            for token in re.findall(r"\w+", text.lower()):
-                digest = hashlib.blake2b(token.encode(), digest_size=4).digest()
-                out[row, int.from_bytes(digest, "little") % self.dimension] += 1.0
-            norm = np.linalg.norm(out[row])
-            if norm:
-                out[row] /= norm
-            # Dense like a real model's vector (a sparse one would shrink under
-            # PostgreSQL's TOAST compression and understate the bytes).
             seed = int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little")
             out[row] += np.random.default_rng(seed).normal(0.0, 0.05, self.dimension).astype(np.float32)
             out[row] /= np.linalg.norm(out[row])
@@ -91,8 +81,8 @@ def stand_in_encoder(engine):
     from kb.embed import CompositeEncoder, Encoder
 
     return CompositeEncoder(
-        Encoder("sizing-stand-in-384", engine=engine, backend=HashingBackend("sizing-stand-in-384", 384)),
-        Encoder("sizing-stand-in-512", engine=engine, backend=HashingBackend("sizing-stand-in-512", 512)),
+        Encoder("sizing-stand-in-384", engine=engine, backend=DenseHashingBackend("sizing-stand-in-384", 384)),
+        Encoder("sizing-stand-in-512", engine=engine, backend=DenseHashingBackend("sizing-stand-in-512", 512)),
     )
 
 
