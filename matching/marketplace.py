@@ -173,11 +173,55 @@ def occupation_isco_code(session: Session, occupation_uri: str) -> str | None:
     return session.execute(select(EscoConcept.code).where(EscoConcept.uri == occupation_uri)).scalar()
 
 
+# ---------------------------------------------------------------------------- lists
+
+
+class ListFilters:
+    """What the vacancy and offer filters share: query parameters and "is any filter on".
+
+    Subclasses are frozen dataclasses whose fields are the filters plus `page`.
+    """
+
+    page: int
+
+    def query_args(self, **changes: Any) -> dict[str, Any]:
+        """The filters as query parameters (empty ones and page 1 left out), with changes applied."""
+        values = {**self.__dict__, **changes}
+        if values.get("page") == 1:
+            values.pop("page")
+        values = {name: (1 if value is True else "" if value is False else value) for name, value in values.items()}
+        return {name: value for name, value in values.items() if value not in ("", None)}
+
+    @property
+    def active(self) -> bool:
+        return any(value for name, value in self.__dict__.items() if name != "page")
+
+
+class ListPage:
+    """Paging of a filtered list; subclasses are dataclasses with these three fields."""
+
+    filters: ListFilters
+    total: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_next(self) -> bool:
+        return self.filters.page < self.pages
+
+    @property
+    def has_previous(self) -> bool:
+        return self.filters.page > 1
+
+
 # ---------------------------------------------------------------------------- vacancies
 
 
 @dataclass(frozen=True)
-class VacancyFilters:
+class VacancyFilters(ListFilters):
     country: str = ""
     sector: str = ""  # ISCO code prefix: a major group (1 digit) or a narrower group
     language: str = ""  # the vacancy asks for this language
@@ -199,38 +243,15 @@ class VacancyFilters:
             page=_page(args.get("page")),
         )
 
-    def query_args(self, **changes: Any) -> dict[str, Any]:
-        """The filters as query parameters (empty ones left out), with changes applied."""
-        values = {**self.__dict__, **changes}
-        if values.get("page") == 1:
-            values.pop("page")
-        return {name: value for name, value in values.items() if value not in ("", None)}
-
-    @property
-    def active(self) -> bool:
-        return any((self.country, self.sector, self.language, self.level, self.route, self.q))
-
 
 @dataclass(frozen=True)
-class VacancyPage:
+class VacancyPage(ListPage):
     filters: VacancyFilters
     vacancies: list[Vacancy]
     total: int
     per_page: int
     facets: dict[str, list[FacetValue]]
     occupation_labels: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_next(self) -> bool:
-        return self.filters.page < self.pages
-
-    @property
-    def has_previous(self) -> bool:
-        return self.filters.page > 1
 
 
 def _route_type() -> ColumnElement[str]:
@@ -437,7 +458,7 @@ def vacancies_for_occupation(
 
 
 @dataclass(frozen=True)
-class OfferFilters:
+class OfferFilters(ListFilters):
     kind: str = ""
     country: str = ""  # where the provider is
     language: str = ""  # the language taught
@@ -458,37 +479,14 @@ class OfferFilters:
             page=_page(args.get("page")),
         )
 
-    def query_args(self, **changes: Any) -> dict[str, Any]:
-        values = {**self.__dict__, **changes}
-        if values.get("page") == 1:
-            values.pop("page")
-        values["free"] = 1 if values.get("free") else ""
-        return {name: value for name, value in values.items() if value not in ("", None)}
-
-    @property
-    def active(self) -> bool:
-        return any((self.kind, self.country, self.language, self.mode, self.destination, self.free))
-
 
 @dataclass(frozen=True)
-class OfferPage:
+class OfferPage(ListPage):
     filters: OfferFilters
     offers: list[ServiceOffer]
     total: int
     per_page: int
     facets: dict[str, list[FacetValue]]
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_next(self) -> bool:
-        return self.filters.page < self.pages
-
-    @property
-    def has_previous(self) -> bool:
-        return self.filters.page > 1
 
 
 def _offer_conditions(session: Session, filters: OfferFilters) -> dict[str, ColumnElement[bool]]:
