@@ -405,3 +405,16 @@ def test_provider_posts_and_edits_an_offer(market, client, make_user, sign_in):
     with Session(market.engine) as session:
         count = session.execute(select(func.count(ServiceOffer.id))).scalar_one()
     assert count == len(_rows(market, select(ServiceOffer)))
+
+
+def test_list_filters_as_query_parameters():
+    from matching.marketplace import OfferFilters, VacancyFilters
+
+    vacancies = VacancyFilters.from_args({"country": "de", "level": "b1", "page": "1", "route": "no such route"})
+    assert vacancies.query_args() == {"country": "DE", "level": "B1"}
+    assert vacancies.query_args(page=3) == {"country": "DE", "level": "B1", "page": 3}
+    assert vacancies.active and not VacancyFilters.from_args({"page": "4"}).active
+    offers = OfferFilters.from_args({"free": "on", "kind": "language_course", "page": "2"})
+    assert offers.query_args() == {"kind": "language_course", "free": 1, "page": 2}
+    assert offers.query_args(free=False, page=1) == {"kind": "language_course"}
+    assert OfferFilters.from_args({"free": "on"}).active and not OfferFilters.from_args({}).active
