@@ -7,6 +7,8 @@ Encoder (so the model is loaded once) and one open search index per collection.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from functools import cached_property
 
 from sqlalchemy.engine import Engine
@@ -51,6 +53,27 @@ class Runtime:
                 index = open_index(self.settings, name, self.encoder)
                 self._indexes[name] = index
             return index
+
+    @contextmanager
+    def indexes_standing_in(self, stand_ins: Mapping[str, SearchIndex]) -> Iterator[None]:
+        """Serve `stand_ins` as the named indexes while the block runs, then the real ones again.
+
+        A rebuild that swaps a whole new index in (Elasticsearch) runs the ordinary
+        indexing code against a collector standing in for the live index, which keeps
+        serving searches from other processes until the swap.
+        """
+        with self._lock:
+            saved = {name: self._indexes.get(name) for name in stand_ins}
+            self._indexes.update(stand_ins)
+        try:
+            yield
+        finally:
+            with self._lock:
+                for name, index in saved.items():
+                    if index is None:
+                        self._indexes.pop(name, None)
+                    else:
+                        self._indexes[name] = index
 
     def close(self) -> None:
         for index in self._indexes.values():

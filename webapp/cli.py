@@ -508,20 +508,16 @@ def index_rebuild(state: _State) -> None:
 
     runtime = state.runtime
     collections = (*TAXONOMY_COLLECTIONS.values(), COLLECTION)
+    # Engines that can swap a new index in (Elasticsearch) keep serving the old one while
+    # the documents are gathered, then switch in one step: no downtime. Others are cleared.
     swapping = {name: runtime.index(name) for name in collections if hasattr(runtime.index(name), "rebuild")}
     for collection in collections:
-        if collection in swapping:
-            # Engines that can swap a new index in (Elasticsearch) keep serving the old one
-            # while the documents are gathered, then switch in one step: no downtime.
-            runtime._indexes[collection] = _RebuildCollector()  # noqa: SLF001
-        else:
+        if collection not in swapping:
             runtime.index(collection).clear()
-    try:
+    collectors = {name: DocumentCollector() for name in swapping}
+    with runtime.indexes_standing_in(collectors):
         changed = index_taxonomy(runtime, progress_factory=progress_factory)
         changed[COLLECTION] = index_library(runtime, progress_factory=progress_factory)
-    finally:
-        collectors = {name: runtime._indexes[name] for name in swapping}  # noqa: SLF001
-        runtime._indexes.update(swapping)  # noqa: SLF001
     for name, index in swapping.items():
         with progress_factory(f"swapping in {name}", len(collectors[name].documents)) as bar:
             changed[name] = index.rebuild(collectors[name].documents, progress=bar.update)
@@ -529,7 +525,7 @@ def index_rebuild(state: _State) -> None:
         click.echo(f"{collection}: {count} documents indexed")
 
 
-class _RebuildCollector:
+class DocumentCollector:
     """Stands in for an index during a rebuild: gathers every document, deletes nothing."""
 
     def __init__(self) -> None:
