@@ -10,32 +10,14 @@ from sqlmodel import Session, select
 
 from kb.db import session_scope
 from matching.case_notes import CaseNote, list_notes
-from matching.models import SkillProfile, SkillProfileInput, SuggestionChoice
-from matching.records import create_profile, grant_consent, import_offers, import_vacancies
+from matching.models import SkillProfile, SuggestionChoice
+from matching.records import grant_consent, import_offers, import_vacancies
+
+from tests.profiles import BASIC_SUPPORT, HYGIENE, NURSE, VITAL_SIGNS, add_profile
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds" / "matching"
-NURSE = "http://data.europa.eu/esco/occupation/8d3e8aaa-791b-4c75-a465-f3f827028f50"
 TEND_ELDERLY = "http://data.europa.eu/esco/skill/261e740b-d32d-4356-94a8-3ea29128b70b"
-VITAL_SIGNS = "http://data.europa.eu/esco/skill/60f826be-0c1b-413b-aad5-4f7546622e16"
-BASIC_SUPPORT = "http://data.europa.eu/esco/skill/24f980ba-b44f-4739-b563-205104c3190d"
-HYGIENE = "http://data.europa.eu/esco/skill/0450eaee-1a00-4622-8f4e-5356fce816d2"
 FIRST_AID = "http://data.europa.eu/esco/skill/1d21f6ad-340f-45da-a0a3-4e83867f47a6"
-
-
-def add_profile(runtime, owner: str, **fields) -> int:
-    data = {
-        "owner": owner,
-        "origin_countries": ["MD"],
-        "destination_countries": ["DE"],
-        "occupations": [{"uri": NURSE, "title": "asistentă medicală", "years": 5}],
-        "skills": [VITAL_SIGNS, BASIC_SUPPORT, HYGIENE],
-        "languages": [{"language": "ro", "native": True}, {"language": "de", "overall": "C1"}],
-        "education_level": 6,
-        "qualifications": [{"title": "Nursing diploma", "isced_level": 6, "country": "MD", "recognition": "recognised", "recognised_in": ["DE"]}],
-        **fields,
-    }
-    with session_scope(runtime.engine) as db:
-        return create_profile(session=db, data=SkillProfileInput.model_validate(data)).id
 
 
 def load(runtime, profile_id: int) -> SkillProfile | None:
