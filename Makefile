@@ -16,7 +16,10 @@ PIP_FLAGS ?= --progress-bar off
 # pip takes the CPU build of this torch from the local wheel directory (PIP_FIND_LINKS);
 # left unpinned, torch would come as a CUDA build of several GB. Keep in step with pyproject.toml.
 TORCH_PIN := torch==2.13.0
-# Reinstalls only when pyproject.toml changes (or the venv is new).
+# Exact pins of every dependency (runtime and the test, deploy and bench extras); every
+# install below uses it as constraints. Regenerate with `make lock`.
+LOCK := requirements.lock
+# Reinstalls only when pyproject.toml or the lock changes (or the venv is new).
 STAMP := $(VENV)/.headstart-installed
 
 HOST ?= 127.0.0.1
@@ -30,12 +33,12 @@ PYTEST_SQLITE := $(VENV_PY) -m pytest $(PYTEST_ARGS)
 PYTEST_POSTGRES := $(VENV_PY) -m tests.postgres_server -- $(VENV_PY) -m pytest $(PYTEST_ARGS)
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test test-sqlite test-postgres venv postgres-binaries browsers translations audit clean
+.PHONY: help demo test test-sqlite test-postgres venv postgres-binaries browsers translations audit lock clean
 
 help:
 	@echo "make demo    set up, seed the demo content, serve on http://$(HOST):$(PORT)"
 	@echo "make test    set up and run all tests on SQLite, then on a throwaway PostgreSQL"
-	@echo "helpers: venv, test-sqlite, test-postgres, postgres-binaries, browsers, translations, audit, clean"
+	@echo "helpers: venv, test-sqlite, test-postgres, postgres-binaries, browsers, translations, audit, lock, clean"
 
 # -- the two commands ----------------------------------------------------------------------
 
@@ -44,9 +47,14 @@ demo: venv
 	$(VENV)/bin/headstart seed --demo-users
 	$(VENV)/bin/headstart serve --host $(HOST) --port $(PORT)
 
-# Both runs always happen; the target fails if either failed.
+# Both runs always happen; the target fails if either failed. First the locked releases
+# are checked against PyPI's vulnerability data (deploy/audit_dependencies.py): a locked
+# release that is PyPI's latest and has a known vulnerability fails the target; where PyPI
+# cannot be reached it says NOTHING WAS CHECKED and the tests still run.
 test: $(TEST_PREREQUISITES)
 	@status=0; \
+	echo "==> dependency audit of $(LOCK)"; \
+	$(VENV_PY) deploy/audit_dependencies.py $(LOCK) || status=1; \
 	echo "==> pytest on SQLite"; \
 	$(PYTEST_SQLITE) || status=1; \
 	echo "==> pytest on PostgreSQL"; \
@@ -71,9 +79,9 @@ $(VENV_PY):
 	$(PYTHON) -m venv --clear $(VENV)
 	$(PIP) install $(PIP_FLAGS) --upgrade pip
 
-$(STAMP): pyproject.toml | $(VENV_PY)
-	$(PIP) install $(PIP_FLAGS) '$(TORCH_PIN)'
-	$(PIP) install $(PIP_FLAGS) -e '.[test]'
+$(STAMP): pyproject.toml $(LOCK) | $(VENV_PY)
+	$(PIP) install $(PIP_FLAGS) -c $(LOCK) '$(TORCH_PIN)'
+	$(PIP) install $(PIP_FLAGS) -c $(LOCK) -e '.[test]'
 	@touch $@
 
 # The PostgreSQL server binaries for the PostgreSQL test run (tests/postgres_server.py
@@ -115,13 +123,52 @@ translations: venv
 	done
 	$(VENV)/bin/pybabel compile -d webapp/translations --statistics
 
-# Known vulnerabilities in the installed dependencies (pip-audit, from the bench extra).
-# Needs PyPI's per-release JSON or OSV; where neither answers (this development machine
-# reaches only a package mirror), pip-audit reports every package as "not found": that is
-# not a pass, and `make audit` fails.
+# Known vulnerabilities in the locked releases, two ways; both always run and the target
+# fails if either failed.
+# 1. pip-audit (from the bench extra) over requirements.lock. It needs PyPI's per-release
+#    JSON (its default service) or OSV (PIP_AUDIT_ARGS='-s osv'); where neither answers, as
+#    on the development machine, it reports a pin as "not found" and fails: not a pass.
+# 2. deploy/audit_dependencies.py --strict: PyPI's project JSON, which answers there but
+#    describes only each project's latest release; pins older than that are NOT COVERED,
+#    and --strict fails on them.
+PIP_AUDIT_ARGS ?=
 audit: venv
-	$(VENV_PY) -m pip install $(PIP_FLAGS) -e '.[bench]'
-	$(VENV)/bin/pip-audit --local --progress-spinner off --strict
+	$(PIP) install $(PIP_FLAGS) -c $(LOCK) -e '.[bench]'
+	@status=0; \
+	echo "==> pip-audit over $(LOCK)"; \
+	$(VENV)/bin/pip-audit -r $(LOCK) --no-deps --disable-pip --strict --progress-spinner off $(PIP_AUDIT_ARGS) || status=1; \
+	echo "==> deploy/audit_dependencies.py --strict $(LOCK)"; \
+	$(VENV_PY) deploy/audit_dependencies.py --strict $(LOCK) || status=1; \
+	if [ $$status -ne 0 ]; then echo "make audit: FAILED (see above)" >&2; fi; \
+	exit $$status
+
+# Rewrites requirements.lock: resolves runtime + test, deploy and bench extras afresh in a
+# throwaway virtualenv (torch first, from the local CPU wheel, as for .venv) and pins what
+# pip installed. Run it after changing dependencies in pyproject.toml or to take newer
+# releases, then `make audit` / `make test` (which reinstalls .venv from the new lock).
+lock:
+	@set -euo pipefail; \
+	tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(PYTHON) -m venv "$$tmp/venv"; \
+	py="$$tmp/venv/bin/python"; \
+	"$$py" -m pip install $(PIP_FLAGS) --quiet --upgrade pip; \
+	"$$py" -m pip install $(PIP_FLAGS) --quiet '$(TORCH_PIN)'; \
+	"$$py" -m pip install $(PIP_FLAGS) --quiet -e '.[test,deploy,bench]'; \
+	{ \
+	  echo "# Exact pins of every distribution Headstart installs: runtime and the test, deploy"; \
+	  echo "# and bench extras. Generated by \`make lock\`; do not edit by hand: change pyproject.toml"; \
+	  echo "# and run \`make lock\` again. How it is made: a throwaway virtualenv, pip install"; \
+	  echo "# $(TORCH_PIN) (the CPU wheel from PIP_FIND_LINKS), pip install -e '.[test,deploy,bench]',"; \
+	  echo "# pip freeze --all --exclude-editable without pip itself (setuptools stays: torch needs"; \
+	  echo "# it), torch's local label (+cpu) dropped: ==2.13.0 also matches the CPU wheel."; \
+	  echo "# Resolved with Python $$("$$py" -c 'import platform; print(platform.python_version(), platform.system(), platform.machine())')."; \
+	  echo "# The Makefile and deploy/Dockerfile install with it as constraints (-c); make audit"; \
+	  echo "# and make test check it (deploy/audit_dependencies.py)."; \
+	  "$$py" -m pip freeze --all --exclude-editable | grep -v -i -E '^(headstart|pip)( |=|@)' \
+	    | sed -E 's/^(torch==[^+]+)\+.*$$/\1/'; \
+	} > "$$tmp/lock"; \
+	mv "$$tmp/lock" $(LOCK); \
+	echo "make lock: wrote $(LOCK) ($$(grep -c -v '^#' $(LOCK)) pins)"
 
 clean:
 	rm -rf $(VENV) .pytest_cache
