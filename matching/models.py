@@ -18,7 +18,7 @@ from datetime import date, datetime, timezone
 from typing import Literal
 
 from pydantic import field_validator, model_validator
-from sqlalchemy import JSON, Column, Text
+from sqlalchemy import JSON, Column, Index, Text
 from sqlmodel import Field, SQLModel
 
 from kb.languages import ISO_639_1
@@ -304,6 +304,9 @@ VacancyStatus = Literal["draft", "open", "filled", "closed"]
 
 class Vacancy(SQLModel, table=True):
     __tablename__ = "vacancy"
+    # The matcher lists (id, updated_at, revision) of the open vacancies on every matching
+    # request to see which changed (matching/match_service.py): an index-only scan.
+    __table_args__ = (Index("ix_vacancy_open_listing", "status", "id", "updated_at", "revision"),)
 
     id: int | None = Field(default=None, primary_key=True)
     external_id: str | None = Field(default=None, max_length=100, unique=True)

@@ -35,7 +35,7 @@ NEW_IN_0002 = {"user_account", "login_failure", "case_note"}
 NEW_IN_0003 = {"audit_event"}
 NEW_IN_0004 = {"login_session"}
 AFTER_RELEASE = NEW_IN_0002 | NEW_IN_0003 | NEW_IN_0004
-HEAD = "0004"
+HEAD = "0005"
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=timezone.utc)
 
 
@@ -56,8 +56,9 @@ def empty(engine):
     return engine
 
 
-def test_revisions_are_linear_and_0004_is_head():
+def test_revisions_are_linear_and_0005_is_head():
     assert head_revision() == HEAD
+    assert revision_tables("0005") == ()  # an index only
     assert set(revision_tables("0004")) == NEW_IN_0004
     assert set(revision_tables("0003")) == NEW_IN_0003
     assert set(revision_tables("0002")) == NEW_IN_0002
@@ -396,11 +397,11 @@ def test_new_revision_autogenerates_the_next_number(tmp_path, monkeypatch):
 
         path = kb_db.new_revision("add vacancy remote", metadata=metadata)
         assert path is not None and path.parent == copy / "versions"
-        assert path.name == "0005_add_vacancy_remote.py"
+        assert path.name == "0006_add_vacancy_remote.py"
         source = path.read_text()
-        assert "revision: str = '0005'" in source and "down_revision: str | Sequence[str] | None = '0004'" in source
+        assert "revision: str = '0006'" in source and "down_revision: str | Sequence[str] | None = '0005'" in source
         assert "sa.Column('remote', sa.Boolean(), nullable=True)" in source
         assert "sqlmodel" not in source
-        assert kb_db.head_revision() == "0005"
+        assert kb_db.head_revision() == "0006"
     finally:
         kb_db._script.cache_clear()

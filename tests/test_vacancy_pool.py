@@ -62,3 +62,252 @@ def test_a_new_vacancy_joins_the_pool_at_once(core_runtime):
     second, _ = match_service.matches_for_profile(core_runtime, 1, today=TODAY)
     assert len(second) > len(first)
     assert np.all(np.diff([m.explanation.score for m in second]) <= 1e-9)
+
+
+# ---------------------------------------------------------------------------- incremental refresh
+
+
+def assert_same_pool(a: VacancyPool, b: VacancyPool) -> None:
+    """Array by array (values and dtypes): the pools score and filter identically."""
+
+    def same(x, y, what):
+        x, y = np.asarray(x), np.asarray(y)
+        assert x.dtype == y.dtype and x.shape == y.shape and np.array_equal(x, y), what
+
+    assert [v.id for v in a.vacancies] == [v.id for v in b.vacancies]
+    assert all(x is y or x == y for x, y in zip(a.vacancies, b.vacancies) if x.vector is None)
+    for name in ("ids", "matrix", "country", "open", "valid_through", "essential_count", "optional_count",
+                 "occupation", "language_count", "route_education"):  # fmt: skip
+        same(getattr(a, name), getattr(b, name), name)
+    for name in ("essential", "optional"):
+        x, y = getattr(a, name), getattr(b, name)
+        assert x.shape == y.shape, name
+        for part in ("indices", "indptr", "data"):
+            same(getattr(x, part), getattr(y, part), f"{name}.{part}")
+    assert a.skills == b.skills and a._skill_broader == b._skill_broader
+    assert a._country_code == b._country_code and a._uri_code == b._uri_code
+    assert a.isco.keys() == b.isco.keys() and all(np.array_equal(a.isco[d], b.isco[d]) for d in a.isco)
+    assert list(a.language_min) == list(b.language_min) and list(a.language_trainable) == list(b.language_trainable)
+    for language in a.language_min:
+        same(a.language_min[language], b.language_min[language], f"language_min {language}")
+        same(a.language_trainable[language], b.language_trainable[language], f"language_trainable {language}")
+    assert a.route_origins == b.route_origins
+
+
+def test_an_updated_pool_has_the_arrays_of_a_pool_built_from_scratch():
+    from dataclasses import replace
+
+    from matching.models import LegalRoute, VacancyLanguage
+    from tests.test_matcher import ARC, ELDERLY, FIRST_AID, MIG, NURSE, VITAL_SIGNS, WELDER
+
+    rng = np.random.default_rng(5)
+    skills = [ELDERLY, FIRST_AID, VITAL_SIGNS, ARC, MIG]
+    occupations = [None, NURSE, WELDER, vacancy().occupation_uri]
+    routes = [LegalRoute(), LegalRoute(eligible_origin_countries=["MA"]), LegalRoute(min_education_level=3)]
+    language_sets = [(), (VacancyLanguage(language="de", min_level="B1"),),
+                     (VacancyLanguage(language="fr", min_level="A2", trainable=True), VacancyLanguage(language="de", min_level="C1"))]  # fmt: skip
+
+    def random_view(vacancy_id: int):
+        return vacancy(
+            id=vacancy_id,
+            country=str(rng.choice(["DE", "AT", "IT", "SE"])),
+            status=str(rng.choice(["open", "open", "closed"])),
+            valid_through=None if rng.random() < 0.3 else date(2026, 1, 1) + (date(2027, 1, 1) - date(2026, 1, 1)) * float(rng.random()),
+            occupation_uri=occupations[rng.integers(len(occupations))],
+            essential_skills=tuple(rng.choice(skills, size=rng.integers(0, 4), replace=False)),
+            optional_skills=tuple(rng.choice(skills, size=rng.integers(0, 3), replace=False)),
+            languages=language_sets[rng.integers(len(language_sets))],
+            legal_route=routes[rng.integers(len(routes))],
+            vector=None if rng.random() < 0.2 else rng.normal(size=4),
+        )
+
+    views = {i: random_view(i) for i in range(1, 40)}
+    pool = VacancyPool([views[i] for i in sorted(views)], TAXONOMY)
+    next_id = 40
+    for step in range(60):
+        removed = set(rng.choice(sorted(views), size=rng.integers(0, 4), replace=False).tolist()) if views else set()
+        edited = [replace(random_view(i), title=f"edited {step}") for i in rng.choice(sorted(views), size=rng.integers(0, 3)).tolist()
+                  if i not in removed]  # fmt: skip
+        added = [random_view(next_id + k) for k in range(rng.integers(0, 3))]
+        next_id += len(added)
+        for i in removed:
+            del views[i]
+        views.update({v.id: v for v in edited + added})
+        updated = pool.updated(list(reversed(edited + added)), removed=removed, taxonomy=TAXONOMY)
+        assert_same_pool(updated, VacancyPool([views[i] for i in sorted(views)], TAXONOMY))
+        assert len(pool) + len(added) - len(removed) == len(updated)  # the previous pool is untouched
+        pool = updated
+    # Down to nothing and back.
+    empty = pool.updated([], removed=set(views))
+    assert_same_pool(empty, VacancyPool([], TAXONOMY))
+    assert empty.rank_vacancies_for_profile(profile(), top=5, today=TODAY) == []
+    again = empty.updated([views[i] for i in sorted(views)], taxonomy=TAXONOMY)
+    assert_same_pool(again, VacancyPool([views[i] for i in sorted(views)], TAXONOMY))
+
+
+def test_an_updated_pool_keeps_only_its_own_concepts_of_the_taxonomy():
+    from tests.test_matcher import ARC, MIG, WELDER
+
+    welding = vacancy(id=2, occupation_uri=WELDER, essential_skills=(ARC, MIG), optional_skills=())
+    pool = VacancyPool([vacancy(id=1)], TAXONOMY).updated([welding], taxonomy=TAXONOMY)
+    assert set(pool.taxonomy.broader) == {ARC, MIG} and WELDER in pool.taxonomy.isco_codes
+    without = pool.updated([], removed={2})
+    assert not without.taxonomy.broader and WELDER not in without.taxonomy.isco_codes
+    assert without.concepts() == VacancyPool([vacancy(id=1)], TAXONOMY).concepts()
+
+
+# The service: a pool refreshed after every kind of change ranks like one built from scratch.
+
+
+def _pool_state(runtime):
+    return runtime.memo["vacancy_pool"]
+
+
+def _scratch(runtime):
+    with Session(runtime.engine) as session:
+        return match_service._refreshed_pool(runtime, session, None, match_service._open_listing(session))
+
+
+def _assert_like_scratch(runtime, profile_ids):
+    state, pool, rows = _pool_state(runtime)
+    scratch_state, scratch, scratch_rows = _scratch(runtime)
+    assert_same_pool(pool, scratch)
+    assert pool.taxonomy == scratch.taxonomy
+    assert sorted(rows) == sorted(scratch_rows) == [v.id for v in pool.vacancies]
+    assert state.seen == scratch_state.seen
+    incremental = {pid: match_service.matches_for_profile(runtime, pid, top=20, today=TODAY)[0] for pid in profile_ids}
+    assert _pool_state(runtime)[1] is pool  # nothing changed in between
+    runtime.memo["vacancy_pool"] = (state, scratch, scratch_rows)
+    for pid in profile_ids:
+        expected, _ = match_service.matches_for_profile(runtime, pid, top=20, today=TODAY)
+        assert [(m.vacancy.id, m.explanation) for m in incremental[pid]] == [(m.vacancy.id, m.explanation) for m in expected]
+    runtime.memo["vacancy_pool"] = (state, pool, rows)
+
+
+def _matches(runtime, profile_id=1):
+    return match_service.matches_for_profile(runtime, profile_id, top=20, today=TODAY)[0]
+
+
+def test_the_pool_refresh_reads_only_changed_vacancies_and_ranks_like_a_fresh_pool(core_runtime):
+    from datetime import timedelta
+
+    from matching import marketplace
+    from matching.models import VacancyInput
+
+    records.import_vacancies(core_runtime, SEEDS / "vacancies.jsonl")
+    records.import_profiles(core_runtime, SEEDS / "profiles.jsonl")
+    with Session(core_runtime.engine) as session:
+        profile_ids = [p.id for p in session.exec(select(SkillProfile)).all()][:12]
+        seeded = session.exec(select(Vacancy).where(Vacancy.status == "open").order_by(Vacancy.id)).all()
+        template = seeded[0]
+        data = VacancyInput.model_validate(
+            {**template.model_dump(include=set(VacancyInput.model_fields) - {"external_id"}), "external_id": "posted-1",
+             "title": "Care assistant for a new ward", "employer": "New employer GmbH"}  # fmt: skip
+        )
+        edit_id, close_id, delete_id, status_id = (v.id for v in seeded[1:5])
+    _matches(core_runtime)
+    state, pool, _ = _pool_state(core_runtime)
+    assert state.refresh.full and state.refresh.rows_loaded == len(pool) == len(seeded)
+
+    def refresh():
+        _matches(core_runtime)
+        return _pool_state(core_runtime)[0].refresh
+
+    # Posted.
+    with Session(core_runtime.engine) as session:
+        posted, created = records.create_vacancy(session=session, data=data)
+        session.commit()
+        posted_id = posted.id
+    assert created
+    assert refresh() == match_service.PoolRefresh(full=False, rows_loaded=1, texts=1, removed=0)
+    assert posted_id in {v.id for v in _pool_state(core_runtime)[1].vacancies}
+    _assert_like_scratch(core_runtime, profile_ids)
+    # Nothing changed: no refresh, the same pool.
+    pool = _pool_state(core_runtime)[1]
+    _matches(core_runtime)
+    assert _pool_state(core_runtime)[1] is pool
+    # Text edited, with an occupation and a skill no other vacancy uses (taxonomy merged).
+    from matching.esco.tables import EscoConcept
+
+    known = _pool_state(core_runtime)[1].concepts()
+    with Session(core_runtime.engine) as session:
+        row = session.get(Vacancy, edit_id)
+        unused = [uri for uri in session.exec(select(EscoConcept.uri)).all() if uri not in known]
+        occupation = next(uri for uri in unused if "/occupation/" in uri)
+        skill = next(uri for uri in unused if "/skill/" in uri)
+        edited = VacancyInput.model_validate(
+            {**row.model_dump(include=set(VacancyInput.model_fields)), "description": "Now a different job entirely.",
+             "occupation_uri": occupation, "essential_skills": [*row.essential_skills, skill]}  # fmt: skip
+        )
+        records.update_vacancy(session=session, vacancy=row, data=edited)
+        session.commit()
+    assert refresh() == match_service.PoolRefresh(full=False, rows_loaded=1, texts=1, removed=0)
+    assert {occupation, skill} <= _pool_state(core_runtime)[1].concepts()
+    assert occupation in _pool_state(core_runtime)[1].taxonomy.labels
+    _assert_like_scratch(core_runtime, profile_ids)
+    # Status edited to draft, then closed, then deleted: each leaves the pool.
+    with Session(core_runtime.engine) as session:
+        row = session.get(Vacancy, status_id)
+        records.update_vacancy(session=session, vacancy=row, data=VacancyInput.model_validate(
+            {**row.model_dump(include=set(VacancyInput.model_fields)), "status": "draft"}))  # fmt: skip
+        session.commit()
+    assert refresh() == match_service.PoolRefresh(full=False, rows_loaded=0, texts=0, removed=1)
+    with Session(core_runtime.engine) as session:
+        marketplace.close_vacancy(session=session, vacancy=session.get(Vacancy, close_id))
+        session.commit()
+    assert refresh() == match_service.PoolRefresh(full=False, rows_loaded=0, texts=0, removed=1)
+    with Session(core_runtime.engine) as session:
+        records.delete_vacancy(session=session, vacancy_id=delete_id)
+        session.commit()
+    assert refresh() == match_service.PoolRefresh(full=False, rows_loaded=0, texts=0, removed=1)
+    ids = {v.id for v in _pool_state(core_runtime)[1].vacancies}
+    assert not ids & {status_id, close_id, delete_id} and {edit_id, posted_id} <= ids
+    _assert_like_scratch(core_runtime, profile_ids)
+    # Reopened by an edit: back, read again.
+    with Session(core_runtime.engine) as session:
+        row = session.get(Vacancy, close_id)
+        records.update_vacancy(session=session, vacancy=row, data=VacancyInput.model_validate(
+            {**row.model_dump(include=set(VacancyInput.model_fields)), "status": "open"}))  # fmt: skip
+        session.commit()
+    assert refresh() == match_service.PoolRefresh(full=False, rows_loaded=1, texts=1, removed=0)
+    _assert_like_scratch(core_runtime, profile_ids)
+    # A write stamped earlier than one already seen (its transaction took the time
+    # first, committed last), and one in the same clock tick as the row's last write:
+    # neither moves the newest updated_at, both are read.
+    with Session(core_runtime.engine) as session:
+        row = session.get(Vacancy, posted_id)
+        row.title, row.updated_at = "Stamped in the past", row.updated_at - timedelta(days=3)
+        session.add(row)
+        session.commit()
+    assert refresh() == match_service.PoolRefresh(full=False, rows_loaded=1, texts=1, removed=0)
+    assert _pool_state(core_runtime)[2][posted_id].title == "Stamped in the past"
+    with Session(core_runtime.engine) as session:
+        row = session.get(Vacancy, posted_id)
+        row.title, row.revision = "Same tick", row.revision + 1
+        session.add(row)
+        session.commit()
+    assert refresh() == match_service.PoolRefresh(full=False, rows_loaded=1, texts=1, removed=0)
+    assert _pool_state(core_runtime)[2][posted_id].title == "Same tick"
+    _assert_like_scratch(core_runtime, profile_ids)
+
+
+def test_threads_that_notice_a_change_together_refresh_the_pool_once(core_runtime):
+    from concurrent.futures import ThreadPoolExecutor
+
+    records.import_vacancies(core_runtime, SEEDS / "vacancies.jsonl")
+    with Session(core_runtime.engine) as session:
+        match_service._vacancy_pool(core_runtime, session)
+        row = session.exec(select(Vacancy).where(Vacancy.status == "open")).first()
+        row.status = "closed"
+        row.revision += 1
+        session.add(row)
+        session.commit()
+
+    def pool(_):
+        with Session(core_runtime.engine) as session:
+            return match_service._vacancy_pool(core_runtime, session)[0]
+
+    with ThreadPoolExecutor(max_workers=4) as executor:
+        pools = list(executor.map(pool, range(8)))
+    assert all(p is pools[0] for p in pools)
+    assert _pool_state(core_runtime)[0].refresh.removed == 1
