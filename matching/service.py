@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Sequence
 from pathlib import Path
 
 from sqlalchemy import select
@@ -15,6 +17,7 @@ from matching.normalize import ConceptSuggestion, label_vocabulary, suggest_conc
 TAXONOMY_COLLECTIONS = {"occupation": "occupations", "skill": "skills"}
 
 ProgressFactory = esco.ProgressFactory
+logger = logging.getLogger(__name__)
 
 
 def taxonomy_index(runtime: Runtime, concept_type: str) -> SearchIndex:
@@ -132,3 +135,32 @@ def record_choice(runtime: Runtime, data) -> int:
         session.add(choice)
         session.commit()
         return choice.id or 0
+
+
+def encode_vacancy_texts(runtime: Runtime, vacancy_ids: Sequence[int]) -> int:
+    """Put the vectors of these vacancies' texts into the embedding cache now.
+
+    Called right after the commit that saved an employer's vacancy, so the employer's
+    request pays the encoding (tens of milliseconds) once, instead of the next matches
+    page in every worker. A failure here loses nothing: the vacancy is saved, and matching
+    encodes the text when it first needs it. Returns how many texts were open vacancies.
+    """
+    from sqlmodel import Session
+
+    from matching.match_service import _uris, load_taxonomy, vacancy_text
+    from matching.models import Vacancy
+
+    ids = [int(i) for i in vacancy_ids]
+    if not ids:
+        return 0
+    with Session(runtime.engine) as session:
+        query = select(Vacancy).where(Vacancy.id.in_(ids), Vacancy.status == "open")  # type: ignore[union-attr]
+        vacancies = list(session.execute(query).scalars())
+        taxonomy = load_taxonomy(session, _uris([], vacancies))
+        texts = [vacancy_text(vacancy, taxonomy) for vacancy in vacancies]
+    if texts:
+        try:
+            runtime.encoder.encode(texts)
+        except Exception:  # noqa: BLE001 - the save succeeded; matching will encode later
+            logger.exception("could not encode the texts of vacancies %s now; matching will", ids)
+    return len(texts)

@@ -11,7 +11,9 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from kb.embed import EmbeddingCache, text_hash
 from matching.esco.tables import EscoOccupationSkill
+from matching.match_service import _uris, load_taxonomy, vacancy_text
 from matching.models import ServiceOffer, SkillProfile, Vacancy
 from matching.records import grant_consent, import_offers, import_profiles, import_vacancies
 
@@ -216,6 +218,11 @@ def test_employer_posts_a_vacancy(market, client, make_user, sign_in):
     assert vacancy.fair_recruitment["no_fees_to_worker"] is True
     assert vacancy.fair_recruitment["contract_languages"] == ["de", "en"]
     assert vacancy.date_posted == date.today() and vacancy.status == "open"
+
+    # Its text was encoded while the employer waited: no matches page has to.
+    with Session(market.engine) as db:
+        taxonomy = load_taxonomy(db, _uris([], [vacancy]))
+    assert _rows(market, select(EmbeddingCache).where(EmbeddingCache.text_hash == text_hash(vacancy_text(vacancy, taxonomy))))
 
     mine = client.get("/my/vacancies").get_data(as_text=True)
     assert "Pflegefachkraft (m/w/d) Intensivstation" in mine and "Krankenhaus Vogt" not in mine

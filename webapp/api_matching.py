@@ -17,6 +17,7 @@ from kb.errors import BadRequest, HeadstartError
 from matching import match_service, records
 from matching.matcher import Explanation, Taxonomy
 from matching.models import ServiceOffer, ServiceOfferInput, SkillProfile, SkillProfileInput, Vacancy, VacancyInput
+from matching.service import encode_vacancy_texts
 
 matching_api = Blueprint("matching_api", __name__)
 LOOPBACK = {"127.0.0.1", "::1"}
@@ -268,7 +269,9 @@ def create_vacancy():
     with _session() as session:
         vacancy, created = records.create_vacancy(session=session, data=data)
         session.commit()
-        return jsonify({**vacancy_json(vacancy), "recognised_as_duplicate": not created}), 201 if created else 200
+        body = {**vacancy_json(vacancy), "recognised_as_duplicate": not created}
+    encode_vacancy_texts(_runtime(), [body["id"]])
+    return jsonify(body), 201 if created else 200
 
 
 @matching_api.get("/api/v1/vacancies/<int:vacancy_id>")
@@ -284,7 +287,9 @@ def update_vacancy(vacancy_id: int):
     with _session() as session:
         vacancy = records.update_vacancy(session=session, vacancy=records.get_vacancy(session, vacancy_id), data=data)
         session.commit()
-        return jsonify(vacancy_json(vacancy))
+        body = vacancy_json(vacancy)
+    encode_vacancy_texts(_runtime(), [vacancy_id])
+    return jsonify(body)
 
 
 @matching_api.delete("/api/v1/vacancies/<int:vacancy_id>")

@@ -24,6 +24,7 @@ from matching import access, esco, marketplace, records
 from matching.cefr import LEVELS
 from matching.match_service import candidates_for_vacancy, load_taxonomy
 from matching.models import FairRecruitment, ServiceOffer, ServiceOfferInput, Vacancy, VacancyInput
+from matching.service import encode_vacancy_texts
 from webapp.esco_picker import picker_state
 from webapp.formatting import country_name, language_name
 from webapp.i18n import current_language
@@ -455,6 +456,7 @@ def _save_vacancy(vacancy: Vacancy | None):
             saved = records.update_vacancy(session=session, vacancy=session.get(Vacancy, vacancy.id), data=parsed)  # type: ignore[arg-type]
         session.flush()
         saved_id = saved.id
+    encode_vacancy_texts(_runtime(), [saved_id])
     if vacancy is None:
         flash(_("The vacancy is saved."))
     else:
