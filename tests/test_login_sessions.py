@@ -74,7 +74,7 @@ def test_signing_out_everywhere_else_keeps_this_browser(app, make_user, core_run
     assert "Firefox on Windows" in page and "Chrome on Android" in page and "(this browser)" in page
 
     response = laptop.post("/account/sessions/end-others", data={"csrf_token": csrf(laptop)}, follow_redirects=True)
-    assert "Signed out of 1 other sessions." in response.get_data(as_text=True)
+    assert "Signed out of 1 other session." in response.get_data(as_text=True)
     assert laptop.get("/account").status_code == 200
     assert phone.get("/account").status_code == 302
     assert "end-other-sessions" not in laptop.get("/account").get_data(as_text=True)  # nothing left to end

@@ -7,6 +7,7 @@ import json
 
 from flask import Blueprint, Response, abort, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from kb.accounts import (
     MAX_PASSWORD_LENGTH,
@@ -166,7 +167,10 @@ def end_other_sessions():
     user = current_user()
     with session_scope(_engine()) as db:
         ended = login_sessions.close_all_sessions(session=db, user_id=user.id or 0, keep_token=session_token())
-    flash(_("Signed out of %(count)d other sessions.", count=ended) if ended else _("There were no other sessions."))
+    if ended:
+        flash(ngettext("Signed out of %(num)d other session.", "Signed out of %(num)d other sessions.", ended))
+    else:
+        flash(_("There were no other sessions."))
     return redirect(url_for("auth.account"))
 
 
