@@ -207,6 +207,15 @@ def authenticate(*, session: Session, username: str, password: str, client: str,
     return user
 
 
+def set_password(*, session: Session, user: User, password: str) -> None:
+    """Store a new password (hashed). Ending the user's other sessions is the caller's
+    business (kb/login_sessions.py): the web page keeps the one in use, the CLI none."""
+    if (problem := password_problem(password)) is not None:
+        raise AccountError({"password": problem})
+    user.password_hash = generate_password_hash(password, method=PASSWORD_HASH_METHOD)
+    session.add(user)
+
+
 def set_language(*, session: Session, user: User, language: str) -> None:
     if language not in UI_LANGUAGES:
         raise HeadstartError(f"Unknown language {language!r}.", field="language")

@@ -202,6 +202,8 @@ MATRIX: dict[str, list[Case]] = {
     "auth.account": [Case(p("/account"), get=signed_in(200))],
     "auth.export": [Case(p("/account/export"), get=signed_in(200))],
     "auth.end_other_sessions": [Case(p("/account/sessions/end-others"), post=signed_in("write"))],
+    "auth.change_password": [Case(p("/account/password"), get=signed_in(200), post=signed_in("write"),
+                                  data=lambda w: {"current_password": "not the password", "password": "x"})],  # fmt: skip
     # Migrants, employers and providers erase their own account (here: wrong password, 422);
     # practitioners' and admins' accounts are closed by an admin.
     "auth.delete_account": [Case(p("/account/delete"), get=signed_in(200),

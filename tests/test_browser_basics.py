@@ -66,7 +66,7 @@ UNLABELLED_INPUTS = """() => Array.from(document.querySelectorAll('input, select
 
 PAGES_BY_USER = {
     None: ["/", "/library", "/library?q=orientation", "/handbook", "/vacancies", "/offers", "/orientation?country=DE&occupation_q=nurse", "/register", "/login"],
-    "demo-migrant-01": ["/profiles", "/account"],
+    "demo-migrant-01": ["/profiles", "/account", "/account/password"],
     "employer": ["/my/vacancies", "/vacancies/new"],
     "provider": ["/my/offers", "/offers/new"],
     "practitioner": ["/library/new"],

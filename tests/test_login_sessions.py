@@ -12,6 +12,7 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from kb import login_sessions
+from kb.audit import AuditEvent
 from kb.db import session_scope
 from kb.login_sessions import IDLE_TIMEOUT, LIFETIME, TOUCH_INTERVAL, LoginSession
 from matching import erasure
@@ -227,3 +228,58 @@ def check_browser_names() -> None:
     edge = "Mozilla/5.0 (Windows NT 10.0) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36 Edg/131.0"
     assert browser_name(edge) == "Edge on Windows"
     assert browser_name("curl/8.5.0") == "Unknown browser"
+
+
+# ---------------------------------------------------------------------------- changing the password
+
+
+NEW_PASSWORD = "a brand new passphrase"
+
+
+def test_changing_the_password_ends_every_other_session(app, make_user, core_runtime):
+    make_user("migrant", username="amina")
+    laptop = sign_in_with_form(app, "amina")
+    phone = sign_in_with_form(app, "amina", CHROME_ANDROID)
+    assert 'id="link-change-password"' in laptop.get("/account").get_data(as_text=True)
+    response = laptop.post("/account/password", data={"csrf_token": csrf(laptop), "current_password": TEST_PASSWORD,
+                                                      "password": NEW_PASSWORD, "password_again": NEW_PASSWORD})  # fmt: skip
+    assert response.status_code == 302
+    assert laptop.get("/account").status_code == 200
+    assert phone.get("/account").status_code == 302
+    # The old password no longer signs in; the new one does.
+    stranger = app.test_client()
+    old = stranger.post("/login", data={"csrf_token": form_token(stranger.get("/login")), "username": "amina", "password": TEST_PASSWORD})
+    assert old.status_code == 422
+    new = stranger.post("/login", data={"csrf_token": form_token(stranger.get("/login")), "username": "amina", "password": NEW_PASSWORD})
+    assert new.status_code == 302
+    with session_scope(core_runtime.engine) as db:
+        (event,) = db.exec(select(AuditEvent).where(AuditEvent.object_id == "amina", AuditEvent.action == "update")).all()
+    assert "password changed; 1 other sessions ended" in event.detail
+
+
+def test_a_password_change_needs_the_current_password_and_a_good_new_one(app, make_user):
+    make_user("migrant", username="amina")
+    client = sign_in_with_form(app, "amina")
+    cases = [
+        ({"current_password": "wrong wrong wrong", "password": NEW_PASSWORD, "password_again": NEW_PASSWORD}, "The password is wrong."),
+        ({"current_password": TEST_PASSWORD, "password": "short", "password_again": "short"}, "at least 10 characters"),
+        ({"current_password": TEST_PASSWORD, "password": NEW_PASSWORD, "password_again": NEW_PASSWORD + "!"}, "The two passwords differ."),
+    ]
+    for fields, message in cases:
+        response = client.post("/account/password", data={"csrf_token": csrf(client), **fields})
+        assert response.status_code == 422 and message in response.get_data(as_text=True), fields
+    assert client.post("/account/password", data={"current_password": TEST_PASSWORD, "password": NEW_PASSWORD,
+                                                  "password_again": NEW_PASSWORD}).status_code == 400  # no CSRF token  # fmt: skip
+    fresh = app.test_client()
+    assert fresh.post("/login", data={"csrf_token": form_token(fresh.get("/login")), "username": "amina",
+                                      "password": TEST_PASSWORD}).status_code == 302  # unchanged  # fmt: skip
+
+
+def test_users_set_password_command_resets_and_signs_out(app, make_user, run_cli):
+    make_user("practitioner", username="ana.rusu", organisation="MRC Chisinau")
+    laptop = sign_in_with_form(app, "ana.rusu")
+    result = run_cli("users", "set-password", "ana.rusu", input=f"{NEW_PASSWORD}\n{NEW_PASSWORD}\n")
+    assert result.exit_code == 0 and "new password set for ana.rusu; 1 session ended" in result.output
+    assert laptop.get("/account").status_code == 302
+    short = run_cli("users", "set-password", "ana.rusu", input="short\nshort\n")
+    assert short.exit_code == 2 and "at least 10 characters" in short.output

@@ -590,6 +590,26 @@ def users_create(state: _State, username: str, role: str, organisation: str, dis
         click.echo(f"created {user.role} account {user.username}")
 
 
+@users.command("set-password")
+@click.argument("username")
+@click.password_option(prompt="New password", help="Asked for when not given (better: type it at the prompt).")
+@pass_state
+def users_set_password(state: _State, username: str, password: str) -> None:
+    """Give an account a new password (someone who forgot theirs); ends all its sessions."""
+    from kb.accounts import find_user, set_password
+    from kb.db import session_scope
+    from kb.errors import NotFound
+    from kb.login_sessions import close_all_sessions
+
+    with session_scope(state.runtime.engine) as db:
+        user = find_user(db, username)
+        if user is None:
+            raise NotFound(f"No account {username!r}.")
+        set_password(session=db, user=user, password=password)
+        ended = close_all_sessions(session=db, user_id=user.id or 0)
+    click.echo(f"new password set for {user.username}; {ended} session{'s' if ended != 1 else ''} ended")
+
+
 @users.command("sign-out")
 @click.argument("username")
 @pass_state

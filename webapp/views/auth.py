@@ -20,7 +20,9 @@ from kb.accounts import (
     TooManyAttempts,
     authenticate,
     create_user,
+    password_problem,
     set_language,
+    set_password,
 )
 from kb import audit, login_sessions
 from kb.db import session_scope
@@ -158,6 +160,45 @@ def account():
     with session_scope(_engine()) as db:
         sessions = login_sessions.sessions_of(session=db, user_id=user.id or 0)
     return render("auth/account.html", user=user, sessions=sessions, this_session=this_one)
+
+
+@auth.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """A new password; every other session ends, since a changed password often means a
+    shared or stolen one."""
+    user = current_user()
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        password = request.form.get("password", "")
+        if (problem := password_problem(password)) is not None:
+            errors["password"] = account_problem_messages()[problem]
+        elif password != request.form.get("password_again", ""):
+            errors["password_again"] = _("The two passwords differ.")
+        if not errors:
+            try:
+                with session_scope(_engine()) as db:
+                    # The current password, through the throttled sign-in check.
+                    stored = authenticate(
+                        session=db,
+                        username=user.username,
+                        password=request.form.get("current_password", ""),
+                        client=request.remote_addr or "unknown",
+                    )
+                    set_password(session=db, user=stored, password=password)
+                    ended = login_sessions.close_all_sessions(session=db, user_id=stored.id or 0, keep_token=session_token())
+                    audit.record(db, user, "update", "account", user.username, f"password changed; {ended} other sessions ended")
+            except TooManyAttempts:
+                errors["current_password"] = _("Too many failed sign-ins. Wait 15 minutes and try again.")
+                status = 429
+            except HeadstartError:
+                errors["current_password"] = _("The password is wrong.")
+            else:
+                flash(_("Your password is changed. Every other session of your account has ended."))
+                return redirect(url_for("auth.account"))
+        status = status if status != 200 else 422
+    return render("auth/password.html", errors=errors, values={}, status=status)
 
 
 @auth.post("/account/sessions/end-others")
