@@ -283,3 +283,13 @@ def test_users_set_password_command_resets_and_signs_out(app, make_user, run_cli
     assert laptop.get("/account").status_code == 302
     short = run_cli("users", "set-password", "ana.rusu", input="short\nshort\n")
     assert short.exit_code == 2 and "at least 10 characters" in short.output
+
+
+def test_guessing_the_current_password_is_throttled_like_a_sign_in(app, make_user):
+    make_user("migrant", username="amina")
+    client = sign_in_with_form(app, "amina")
+    wrong = {"current_password": "guess guess guess", "password": NEW_PASSWORD, "password_again": NEW_PASSWORD}
+    statuses = [client.post("/account/password", data={"csrf_token": csrf(client), **wrong}).status_code for _ in range(6)]
+    assert statuses == [422] * 5 + [429]
+    right = client.post("/account/password", data={"csrf_token": csrf(client), **wrong, "current_password": TEST_PASSWORD})
+    assert right.status_code == 429 and "Wait 15 minutes" in right.get_data(as_text=True)

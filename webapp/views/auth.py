@@ -40,6 +40,19 @@ def _engine():
     return get_runtime().engine
 
 
+def _signed_in_person_again(db, user, password: str):
+    """The signed-in person's password once more (a change or an erasure), through the
+    same throttled check as the sign-in, so it cannot be used to guess passwords."""
+    return authenticate(session=db, username=user.username, password=password, client=request.remote_addr or "unknown")
+
+
+def _password_refusal(error: HeadstartError) -> tuple[str, int]:
+    """What to say, and the status, when that check fails."""
+    if isinstance(error, TooManyAttempts):
+        return _("Too many failed sign-ins. Wait 15 minutes and try again."), 429
+    return _("The password is wrong."), 422
+
+
 @auth.route("/login", methods=["GET", "POST"])
 def login():
     values = {"username": request.values.get("username", "")}
@@ -171,6 +184,7 @@ def change_password():
     errors: dict[str, str] = {}
     status = 200
     if request.method == "POST":
+        status = 422  # unless it succeeds
         password = request.form.get("password", "")
         if (problem := password_problem(password)) is not None:
             errors["password"] = account_problem_messages()[problem]
@@ -179,25 +193,15 @@ def change_password():
         if not errors:
             try:
                 with session_scope(_engine()) as db:
-                    # The current password, through the throttled sign-in check.
-                    stored = authenticate(
-                        session=db,
-                        username=user.username,
-                        password=request.form.get("current_password", ""),
-                        client=request.remote_addr or "unknown",
-                    )
+                    stored = _signed_in_person_again(db, user, request.form.get("current_password", ""))
                     set_password(session=db, user=stored, password=password)
                     ended = login_sessions.close_all_sessions(session=db, user_id=stored.id or 0, keep_token=session_token())
                     audit.record(db, user, "update", "account", user.username, f"password changed; {ended} other sessions ended")
-            except TooManyAttempts:
-                errors["current_password"] = _("Too many failed sign-ins. Wait 15 minutes and try again.")
-                status = 429
-            except HeadstartError:
-                errors["current_password"] = _("The password is wrong.")
+            except HeadstartError as error:
+                errors["current_password"], status = _password_refusal(error)
             else:
                 flash(_("Your password is changed. Every other session of your account has ended."))
                 return redirect(url_for("auth.account"))
-        status = status if status != 200 else 422
     return render("auth/password.html", errors=errors, values={}, status=status)
 
 
@@ -249,20 +253,10 @@ def delete_account():
             abort(403)
         try:
             with session_scope(_engine()) as db:
-                # The password again, through the throttled sign-in check.
-                authenticate(
-                    session=db,
-                    username=user.username,
-                    password=request.form.get("password", ""),
-                    client=request.remote_addr or "unknown",
-                )
+                _signed_in_person_again(db, user, request.form.get("password", ""))
                 erasure.erase_account(session=db, username=user.username)
-        except TooManyAttempts:
-            errors["password"] = _("Too many failed sign-ins. Wait 15 minutes and try again.")
-            status = 429
-        except HeadstartError:
-            errors["password"] = _("The password is wrong.")
-            status = 422
+        except HeadstartError as error:
+            errors["password"], status = _password_refusal(error)
         else:
             from webapp import get_runtime
 
