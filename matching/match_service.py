@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from statistics import median
+from typing import TYPE_CHECKING
 
 import numpy as np
 from sqlalchemy import select
@@ -24,8 +25,12 @@ from kb.runtime import Runtime
 from matching.cefr import LEVELS, rank
 from matching.esco.tables import EscoBroader, EscoConcept, EscoConceptText
 from matching.matcher import Explanation, ProfileView, Taxonomy, VacancyView, explain
+from matching.candidate_prefilter import candidate_prefilter
 from matching.models import LanguageSkill, ServiceOffer, SkillProfile, Vacancy
 from matching.records import consented_recipients, get_profile, get_vacancy
+
+if TYPE_CHECKING:
+    from matching.vacancy_pool import VacancyPool
 
 MAX_TOP = 100
 
@@ -150,6 +155,10 @@ class CandidateMatch:
 _POOL_QUERY = f"SELECT id, updated_at, revision FROM {Vacancy.__tablename__} WHERE status = 'open' ORDER BY id"
 # Past this share of changed vacancies, one scan of the open vacancies beats id lists.
 _FULL_REBUILD_SHARE = 0.5
+# A refresh reads, embeds and turns into arrays this many rows at a time: besides the
+# pools' arrays it holds one chunk's rows, texts and views, and the memory those free is
+# reused by the next chunk instead of growing the heap (what a worker keeps: README, Sizing).
+_REFRESH_CHUNK = 500
 _pool_locks: weakref.WeakKeyDictionary[Runtime, threading.Lock] = weakref.WeakKeyDictionary()
 _pool_locks_guard = threading.Lock()
 
@@ -190,8 +199,9 @@ def _open_listing(session: Session) -> list[tuple]:
         cursor.close()
 
 
-def _vacancy_pool(runtime: Runtime, session: Session):
-    """Open vacancies as a VacancyPool (and their rows by id), refreshed when one changed.
+def _vacancy_pool(runtime: Runtime, session: Session) -> tuple[VacancyPool, _PoolState]:
+    """Open vacancies as a VacancyPool (and the state it was refreshed to), refreshed when
+    one changed.
 
     Change detection: each request lists (id, updated_at, revision) of the open
     vacancies and compares the list with the one the pool was built from; any difference
@@ -206,66 +216,107 @@ def _vacancy_pool(runtime: Runtime, session: Session):
     could miss such writes, took 56 ms). The index ix_vacancy_open_listing (migration
     0005) makes the listing an index-only scan, already in id order.
 
-    Refresh: only new and changed rows are loaded (by id, still open), their texts'
-    vectors fetched, and `VacancyPool.updated` copies the unchanged rows; vacancies no
-    longer listed leave. The listing is read before the rows, so a pooled row is never
+    Refresh: only new and changed rows are loaded (by id, still open; 500 at a time,
+    each chunk turned into arrays and dropped), their texts' vectors fetched, and
+    `VacancyPool.combined` copies the unchanged rows; vacancies no longer listed leave. The listing is read before the rows, so a pooled row is never
     older than the entry recorded for it: a write in between only makes the next request
     load that row again. One thread per worker refreshes at a time (the others wait, then
     usually find the new pool); a published pool is never changed, so requests still
     scoring with the previous one are unaffected.
+
+    Memory: the memo entry is `(state, pool)`, and the pool keeps only its arrays (about
+    3.7 KB per open vacancy, most of it the 896-float vector; README, Sizing): no
+    `Vacancy` row, no view, no second copy of a vector. A request reads the rows of the
+    few vacancies it explains (`_pooled_rows`).
     """
     listing = _open_listing(session)
     cached = runtime.memo.get("vacancy_pool")
     if cached is not None and cached[0].listing == listing:
-        return cached[1], cached[2]
+        return cached[1], cached[0]
     with _pool_lock(runtime):
         cached = runtime.memo.get("vacancy_pool")
         listing = _open_listing(session)  # at least as new as what the last refresh published
         if cached is None or cached[0].listing != listing:
             cached = _refreshed_pool(runtime, session, cached, listing)
             runtime.memo["vacancy_pool"] = cached
-    return cached[1], cached[2]
+    return cached[1], cached[0]
 
 
-def _refreshed_pool(runtime: Runtime, session: Session, cached, listing: list[tuple]):
-    from matching.vacancy_pool import VacancyPool
+def _refreshed_pool(runtime: Runtime, session: Session, cached, listing: list[tuple]) -> tuple[_PoolState, VacancyPool]:
+    from matching.vacancy_pool import VacancyPool, VacancyPoolBuilder
 
     listed = {entry[0]: entry for entry in listing}
-    old_state, pool, rows = cached if cached is not None else (None, None, {})
+    old_state, pool = cached if cached is not None else (None, None)
     seen: dict[int, tuple | None] = old_state.seen if old_state is not None else {}
     changed = sorted(i for i, entry in listed.items() if seen.get(i) != entry)
     full = pool is None or len(changed) > _FULL_REBUILD_SHARE * max(len(listed), 1)
+    taxonomy = Taxonomy() if full else pool.taxonomy
+    known = set() if full else pool.concepts()
+    # The rows read (all open ones, or the changed ones), a chunk at a time, in id order.
+    builder = VacancyPoolBuilder(len(listed) if full else len(changed))
+    fresh: dict[int, tuple | None] = {}
+    for loaded in _open_rows(session, None if full else changed):
+        new_concepts = _uris([], loaded) - known
+        if new_concepts:
+            taxonomy = _merged(taxonomy, load_taxonomy(session, new_concepts))
+            known |= new_concepts
+        vectors = _vectors(runtime, [vacancy_text(v, taxonomy) for v in loaded])
+        # No view is kept: a view holds its own vector beside the pool's matrix (a row of
+        # the encoder's batch) and its skills, languages and route beside the arrays.
+        builder.add([vacancy_view(v, x) for v, x in zip(loaded, vectors)], taxonomy)
+        fresh.update((v.id or 0, listed.get(v.id or 0)) for v in loaded)
+        session.expunge_all()  # nor the rows
+    refresh = PoolRefresh(full=full, rows_loaded=len(fresh), texts=len(fresh), removed=0)
     if full:
-        loaded = list(session.execute(select(Vacancy).where(Vacancy.status == "open").order_by(Vacancy.id)).scalars())  # type: ignore[arg-type]
-        taxonomy = load_taxonomy(session, _uris([], loaded))
-    else:
-        loaded = []
-        for start in range(0, len(changed), 500):
-            chunk = changed[start : start + 500]
-            query = select(Vacancy).where(Vacancy.id.in_(chunk), Vacancy.status == "open").order_by(Vacancy.id)  # type: ignore[union-attr]
-            loaded.extend(session.execute(query).scalars())
-        new_concepts = _uris([], loaded) - pool.concepts()
-        taxonomy = _merged(pool.taxonomy, load_taxonomy(session, new_concepts)) if new_concepts else pool.taxonomy
-    texts = [vacancy_text(v, taxonomy) for v in loaded]
-    vectors = _vectors(runtime, texts) if texts else []
-    views = [vacancy_view(v, vector) for v, vector in zip(loaded, vectors)]
-    session.expunge_all()
-    fresh = {v.id: listed.get(v.id) for v in loaded}
-    if full:
-        new_pool, new_rows, new_seen, removed = VacancyPool(views, taxonomy), {v.id: v for v in loaded}, fresh, 0
+        new_pool, removed = builder.build(taxonomy), 0
     else:
         # Gone from the listing, or changed but no longer open when loaded.
         leaving = (set(seen) - set(listed)) | ((set(changed) & set(seen)) - set(fresh))
-        if views or leaving:
-            dropped = leaving | set(fresh)
-            new_pool = pool.updated(views, removed=leaving, taxonomy=taxonomy)
-            new_rows = {i: row for i, row in rows.items() if i not in dropped} | {v.id: v for v in loaded}  # type: ignore[misc]
-            new_seen = {i: entry for i, entry in seen.items() if i not in dropped} | fresh
-        else:  # nothing pooled changed (the same rows listed in another order, say)
-            new_pool, new_rows, new_seen = pool, rows, seen
+        # (Neither: nothing pooled changed; the same rows listed in another order, say.)
+        changes = builder.build(taxonomy)
+        new_pool = VacancyPool.combined([pool, changes], removed=leaving, taxonomy=taxonomy) if fresh or leaving else pool
         removed = len(leaving)
-    refresh = PoolRefresh(full=full, rows_loaded=len(loaded), texts=len(texts), removed=removed)
-    return _PoolState(listing, new_seen, refresh), new_pool, new_rows
+    # Per pooled vacancy, the listing entry it was loaded for: an unchanged one's entry
+    # equals today's, and today's own tuple is kept (one copy, shared with the listing).
+    pooled = set(new_pool.ids.tolist())
+    new_seen = {i: entry for i, entry in listed.items() if i in pooled} | {i: None for i, entry in fresh.items() if entry is None}
+    return _PoolState(listing, new_seen, replace(refresh, removed=removed)), new_pool
+
+
+def _open_rows(session: Session, ids: list[int] | None) -> Iterator[list[Vacancy]]:
+    """The open vacancies (all of them, or those of these ids), in id order, a chunk at a time."""
+    if ids is not None:
+        for start in range(0, len(ids), _REFRESH_CHUNK):
+            chunk = ids[start : start + _REFRESH_CHUNK]
+            query = select(Vacancy).where(Vacancy.id.in_(chunk), Vacancy.status == "open").order_by(Vacancy.id)  # type: ignore[union-attr]
+            if rows := list(session.execute(query).scalars()):
+                yield rows
+        return
+    after = None
+    while True:
+        query = select(Vacancy).where(Vacancy.status == "open")  # type: ignore[arg-type]
+        if after is not None:
+            query = query.where(Vacancy.id > after)  # type: ignore[operator]
+        rows = list(session.execute(query.order_by(Vacancy.id).limit(_REFRESH_CHUNK)).scalars())  # type: ignore[arg-type]
+        if rows:
+            yield rows
+        if len(rows) < _REFRESH_CHUNK:
+            return
+        after = rows[-1].id
+
+
+def _pooled_rows(runtime: Runtime, ids: Sequence[int], seen: dict[int, tuple | None]) -> dict[int, Vacancy]:
+    """The rows of these pooled vacancies, read now in one query, that are as the pool has
+    them: still open, at the revision the pool read. One closed, deleted or edited since
+    the pool's refresh (in another request, a moment ago) is left out; the next request's
+    refresh takes it out of the pool or reads it again."""
+    if not ids:
+        return {}
+    with Session(runtime.engine) as session:
+        query = select(Vacancy).where(Vacancy.id.in_(list(ids)), Vacancy.status == "open")  # type: ignore[union-attr]
+        rows = list(session.execute(query).scalars())
+        session.expunge_all()
+    return {row.id: row for row in rows if (entry := seen.get(row.id or 0)) is not None and entry[2] == row.revision}
 
 
 def matches_for_profile(
@@ -274,20 +325,28 @@ def matches_for_profile(
     """Open vacancies for a profile, best first, each explained.
 
     Eligible matches come from the VacancyPool (every open vacancy scored at once, the
-    best explained); with `include_excluded`, every vacancy is explained one by one so the
-    excluded ones can say why.
+    best explained, their rows read then); with `include_excluded`, every vacancy is
+    explained one by one so the excluded ones can say why.
     """
     top = _check_top(top)
     today = today or date.today()
     if not include_excluded:
         with Session(runtime.engine) as session:
             profile = get_profile(session, profile_id)
-            pool, rows = _vacancy_pool(runtime, session)
+            pool, state = _vacancy_pool(runtime, session)
             profile_taxonomy = load_taxonomy(session, _uris([profile], []))
             session.expunge_all()
         taxonomy = _merged(pool.taxonomy, profile_taxonomy)
         vector = _vectors(runtime, [profile_text(profile, taxonomy)])[0]
-        matched = pool.rank_vacancies_for_profile(profile_view(profile, vector), top=top, today=today, taxonomy=taxonomy)
+        rows: dict[int, Vacancy] = {}
+
+        def views(ids: list[int]) -> dict[int, VacancyView]:
+            # Only the vacancies the pool explains (top + a few): their rows, in one query.
+            rows.update(_pooled_rows(runtime, ids, state.seen))
+            return {i: vacancy_view(row, None) for i, row in rows.items()}
+
+        view = profile_view(profile, vector)
+        matched = pool.rank_vacancies_for_profile(view, top=top, today=today, taxonomy=taxonomy, views=views)
         return [VacancyMatch(rows[m.vacancy.id], m.explanation) for m in matched], taxonomy
     with Session(runtime.engine) as session:
         profile = get_profile(session, profile_id)
@@ -313,30 +372,169 @@ def _merged(a: Taxonomy, b: Taxonomy) -> Taxonomy:
     )
 
 
+@dataclass(frozen=True)
+class CandidatesRead:
+    """What one candidates_for_vacancy call did (tests and benchmarks look at it)."""
+
+    rows_loaded: int  # profile rows read from the database (what the SQL prefilter left)
+    scored: int  # of those, profiles that got a text and a vector (the ones that can be listed)
+    explained: int  # of those, profiles that `explain` scored (the others could not reach the top)
+
+
+# Profiles are read and scored this many at a time: the request holds one chunk and the
+# best `top` so far, not every consenting profile.
+_CANDIDATE_CHUNK = 500
+# Slack on the bound of a score (it is rounded to 4 decimals; cosines in float32).
+_BOUND_SLACK = 1e-3
+
+
 def candidates_for_vacancy(
     runtime: Runtime, vacancy_id: int, *, top: int = 10, include_excluded: bool = False, today: date | None = None
 ) -> tuple[list[CandidateMatch], Taxonomy]:
     """Profiles whose owners consented to matching, best first; identified only where the
-    migrant consented to show the profile to this vacancy's employer."""
+    migrant consented to show the profile to this vacancy's employer.
+
+    The result is exactly that of explaining every consenting profile and sorting, done
+    with less work: without `include_excluded` the database leaves out the profiles that
+    a hard constraint excludes wherever SQL can tell exactly (matching/candidate_prefilter.py), and
+    of the rows read the ones `explain` would exclude get no text or vector. The rows
+    are streamed in chunks, each profile's JSON parts parsed once; a profile is explained
+    only if its score could still reach the best `top` (the semantic part is known from
+    the vectors, the other parts are at most their weights). Nothing of the profiles is
+    kept after the request (no per-process cache: erasure leaves nothing behind).
+    """
+    from bisect import insort
+
     top = _check_top(top)
     today = today or date.today()
+    ranked: list[tuple[tuple, SkillProfile, Explanation]] = []  # the best so far, by sort key
+    loaded = scored = explained = 0
     with Session(runtime.engine) as session:
         vacancy = get_vacancy(session, vacancy_id)
-        profiles = list(session.execute(select(SkillProfile).where(SkillProfile.consent_to_matching)).scalars())  # type: ignore[arg-type]
-        taxonomy = load_taxonomy(session, _uris(profiles, [vacancy]))
-        consents = consented_recipients(session, [p.id for p in profiles if p.id is not None])
+        bare = vacancy_view(vacancy, None)
+        concepts = _uris([], [vacancy])
+        taxonomy = load_taxonomy(session, concepts)
+        view = vacancy_view(vacancy, _vectors(runtime, [vacancy_text(vacancy, taxonomy)])[0])
+        statement = select(SkillProfile).where(SkillProfile.consent_to_matching)  # type: ignore[arg-type]
+        if not include_excluded:
+            statement = statement.where(*candidate_prefilter(session.get_bind().dialect.name, bare, today))
+        rows = session.execute(statement.execution_options(yield_per=_CANDIDATE_CHUNK)).scalars()
+        for chunk in rows.partitions():
+            loaded += len(chunk)
+            candidates = []
+            for profile in chunk:
+                seen = _screening_view(profile, bare)
+                excluded = _excluded(seen, bare, today)
+                if not excluded or (include_excluded and _may_enter(ranked, top, True, None)):
+                    candidates.append((profile, seen, excluded))
+            if not candidates:
+                continue
+            new = _candidate_uris([seen for _, seen, _ in candidates], vacancy) - concepts
+            if new:
+                taxonomy = _merged(taxonomy, load_taxonomy(session, new))
+                concepts |= new
+            scored += len(candidates)
+            vectors = _vectors(runtime, [_candidate_text(p, seen, taxonomy) for p, seen, _ in candidates])
+            bounds = _score_bounds(vectors, view)
+            for i in sorted(range(len(candidates)), key=lambda i: (candidates[i][2], -bounds[i])):
+                profile, seen, excluded = candidates[i]
+                if not _may_enter(ranked, top, excluded, bounds[i]):
+                    continue
+                explanation = explain(profile_view(profile, vectors[i]), view, taxonomy, today=today)
+                explained += 1
+                key = (explanation.excluded, -explanation.score, profile.id)
+                insort(ranked, (key, profile, explanation), key=lambda item: item[0])
+                del ranked[top:]
+        consents = consented_recipients(session, [p.id for _, p, _ in ranked if p.id is not None])
         session.expunge_all()
-    texts = [vacancy_text(vacancy, taxonomy)] + [profile_text(p, taxonomy) for p in profiles]
-    vectors = _vectors(runtime, texts)
-    view = vacancy_view(vacancy, vectors[0])
-    ranked = []
-    for profile, vector in zip(profiles, vectors[1:]):
-        explanation = explain(profile_view(profile, vector), view, taxonomy, today=today)
-        if include_excluded or not explanation.excluded:
-            identified = vacancy.employer in consents.get(profile.id or 0, set())
-            ranked.append(CandidateMatch(profile, explanation, identified))
-    ranked.sort(key=lambda m: (m.explanation.excluded, -m.explanation.score, m.profile.id))
-    return ranked[:top], taxonomy
+    runtime.memo["candidates_read"] = CandidatesRead(rows_loaded=loaded, scored=scored, explained=explained)
+    matches = [CandidateMatch(p, e, vacancy.employer in consents.get(p.id or 0, set())) for _, p, e in ranked]
+    return matches, taxonomy
+
+
+def _score_bounds(vectors: np.ndarray, vacancy: VacancyView) -> np.ndarray:
+    """Per profile, a number no score of `explain` for it with this vacancy exceeds.
+
+    The semantic part is the cosine of the two vectors (computed here for a whole chunk
+    at once, `explain` computes it per pair: _BOUND_SLACK covers the difference and the
+    rounding) times its weight. Every other part is a value in [0, 1] times its weight,
+    and some are fixed by the vacancy alone, as `explain` computes them: essential skills
+    count 0.5 when it lists none, optional skills 0 when it lists none, occupation and
+    experience 0 without an occupation, language surplus 0 without language minimums.
+    """
+    from matching.matcher import WEIGHTS
+
+    most = {
+        "essential_skills": 1.0 if vacancy.essential_skills else 0.5,
+        "optional_skills": 1.0 if vacancy.optional_skills else 0.0,
+        "occupation": 1.0 if vacancy.occupation_uri else 0.0,
+        "experience": 1.0 if vacancy.occupation_uri else 0.0,
+        "language_surplus": 1.0 if vacancy.languages else 0.0,
+    }
+    others = sum(weight * most.get(name, 1.0) for name, weight in WEIGHTS.items() if name != "semantic")
+    if vacancy.vector is None or not len(vectors):
+        return np.full(len(vectors), WEIGHTS["semantic"] + others + _BOUND_SLACK)
+    norms = np.linalg.norm(vectors, axis=1).astype(np.float64) * float(np.linalg.norm(vacancy.vector))
+    dots = (vectors @ vacancy.vector).astype(np.float64)
+    cosines = np.divide(dots, norms, out=np.zeros_like(dots), where=norms > 0).clip(0.0, None)
+    return WEIGHTS["semantic"] * cosines + others + _BOUND_SLACK
+
+
+def _may_enter(ranked: list, top: int, excluded: bool, bound: float | None) -> bool:
+    """Whether a profile with this exclusion and score bound could enter the best `top`:
+    eligible ones sort before excluded ones, then by score (the id breaks ties)."""
+    if len(ranked) < top:
+        return True
+    last_excluded, last_score = ranked[-1][0][0], -ranked[-1][0][1]
+    if excluded != last_excluded:
+        return not excluded
+    return bound is None or bound >= last_score
+
+
+def _screening_view(profile: SkillProfile, vacancy: VacancyView) -> ProfileView:
+    """The parts of a profile that the exclusion check, its text and its concepts read.
+
+    Each JSON part is parsed once: the occupations always, the languages when the vacancy
+    asks for some; the qualifications are left out (only `explain` reads them, and the
+    profiles it explains get a whole `profile_view`).
+    """
+    languages = {item.language: item for item in profile.language_skills()} if vacancy.languages else {}
+    return ProfileView(
+        id=profile.id or 0,
+        origin_countries=tuple(profile.origin_countries),
+        destination_countries=tuple(profile.destination_countries),
+        occupations=tuple(profile.occupations_held()),
+        skills=frozenset(profile.skills),
+        languages=languages,
+        education_level=profile.education_level,
+        qualifications=(),
+        consent_to_matching=profile.consent_to_matching,
+    )
+
+
+def _excluded(profile: ProfileView, vacancy: VacancyView, today: date) -> bool:
+    """Whether `explain` excludes the pair: the same checks, without scoring it."""
+    from matching.matcher import _exclusions, _language_gaps
+
+    if _exclusions(profile, vacancy, today):
+        return True
+    return any(not gap.trainable for gap in _language_gaps(profile, vacancy))
+
+
+def _candidate_uris(profiles: Sequence[ProfileView], vacancy: Vacancy) -> set[str]:
+    """`_uris` of the profiles and the vacancy, from already parsed profiles."""
+    uris = _uris([], [vacancy])
+    for profile in profiles:
+        uris.update(profile.skills)
+        uris.update(o.uri for o in profile.occupations if o.uri)
+    return uris
+
+
+def _candidate_text(profile: SkillProfile, parsed: ProfileView, taxonomy: Taxonomy) -> str:
+    """`profile_text(profile, taxonomy)`, with the occupations already parsed (same text)."""
+    occupations = [f"{o.title} ({taxonomy.label(o.uri)})" if o.uri else o.title for o in parsed.occupations]
+    skills = [taxonomy.label(uri) for uri in profile.skills] + list(profile.free_text_skills)
+    return ". ".join(part for part in ("; ".join(occupations), profile.summary, ", ".join(skills)) if part)
 
 
 # ---------------------------------------------------------------------------- gaps

@@ -2,23 +2,33 @@
 
 `explain()` reads one pair at a time: right for the 20 matches a person reads, too slow
 for every open vacancy of a national network. A VacancyPool holds what the constraints
-and score parts need as numpy arrays (unit text vectors, countries, validity, language
-minimums, route rules, a sparse essential/optional skill matrix, ISCO codes). For a
+and score parts need as numpy arrays (text vectors and their norms, countries, validity,
+language minimums, route rules, a sparse essential/optional skill matrix, ISCO codes). For a
 profile it computes the same constraints and the same weighted score for every vacancy
 in a few vectorised steps, and only the best `top` are then explained by `explain()`,
 which gives them exactly the scores the pool computed (tests pin the equality).
 
+What a worker keeps per vacancy is these arrays and nothing else (README, Sizing): the
+matrix holds each text vector as it was given (float32, as the encoder gives it) beside
+its inverse norm, so the vector `explain()` reads is the matrix row itself, the very
+floats of the vacancy's view, and its cosine is the same number to the last bit. A pool
+built with `keep_views=False` (the service's) keeps no `VacancyView` at all: the caller
+hands the current views of the few vacancies it explains (`rank_vacancies_for_profile`'s
+`views`), without vectors, and the pool puts each vector back from its matrix row.
+
 A pool is never changed once built: requests in other threads may be scoring with it.
 `updated()` gives a new pool with some vacancies added, replaced or removed, reading
-only those: the unchanged rows' arrays (unit vectors, skill rows, codes) are copied, not
+only those: the unchanged rows' arrays (vectors, skill rows, codes) are copied, not
 computed again, and the result has exactly the arrays a pool built from scratch on the
-same vacancies in id order has (tests compare them array by array).
+same vacancies in id order has (tests compare them array by array); so do `combined()`
+(several pools in one) and `VacancyPoolBuilder` (a pool built a chunk of vacancies at a
+time, its vectors written straight into the pool's matrix).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 
 import numpy as np
@@ -52,12 +62,11 @@ def _skill_matrix(rows: Sequence[Sequence[str]], column: dict[str, int]) -> spar
     return _csr(np.array(indices, dtype=np.int32), np.array(indptr), len(column))
 
 
-def _union_codes(values_a: Sequence[str], values_b: Sequence[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """The sorted union of two code lists and, per side, code -> union code (code -1 stays -1)."""
-    union = sorted(set(values_a) | set(values_b))
+def _union_codes(*value_lists: Sequence) -> tuple[list, list[np.ndarray]]:
+    """The sorted union of code lists and, per list, code -> union code (code -1 stays -1)."""
+    union = sorted(set().union(*value_lists))
     index = {value: i for i, value in enumerate(union)}
-    lookups = [np.array([index[v] for v in values] + [-1], dtype=np.int64) for values in (values_a, values_b)]
-    return union, lookups[0], lookups[1]
+    return union, [np.array([index[v] for v in values] + [-1], dtype=np.int64) for values in value_lists]
 
 
 def _compact_codes(union: Sequence[str], *codes: np.ndarray) -> tuple[list[str], list[np.ndarray]]:
@@ -105,7 +114,8 @@ class _Rows:
     ids: np.ndarray
     dimension: int | None  # the text vectors' length (None: no vacancy has one)
     has_vector: np.ndarray
-    matrix: np.ndarray  # unit text vectors (zero rows without one)
+    matrix: np.ndarray  # the text vectors as given, in float32 (zero rows without one)
+    inverse_norm: np.ndarray  # 1 / each vector's norm (0: no vector, or a zero one)
     countries: list[str]
     country: np.ndarray
     open: np.ndarray
@@ -122,20 +132,28 @@ class _Rows:
     language_min: dict[str, np.ndarray]
     language_trainable: dict[str, np.ndarray]
     language_count: np.ndarray
-    route_origins: list[tuple[int, frozenset[str]]]
+    route_origin_sets: list[tuple[str, ...]]  # the distinct origin lists of the legal routes, each sorted
+    route_origin: np.ndarray  # per vacancy: its route's origin list (-1: open to any origin)
     route_education: np.ndarray
 
     @classmethod
-    def of(cls, vacancies: Sequence[VacancyView], taxonomy: Taxonomy) -> _Rows:
+    def of(cls, vacancies: Sequence[VacancyView], taxonomy: Taxonomy, *, matrix: np.ndarray | None = None) -> _Rows:
+        """The arrays of these vacancies, in this order. `matrix`: zeros of the right shape
+        (a slice of a larger matrix, say) to write the vectors into instead of a new one."""
         n = len(vacancies)
         vectors = [v.vector for v in vacancies]
         dimension = next((len(x) for x in vectors if x is not None), None)
-        matrix = np.zeros((n, dimension or 1), dtype=np.float32)
+        if matrix is None:
+            matrix = np.zeros((n, dimension or 1), dtype=np.float32)
+        elif matrix.shape != (n, dimension or 1) or matrix.dtype != np.float32:
+            raise ValueError(f"a matrix of {matrix.shape} {matrix.dtype} for {n} vectors of {dimension}")
+        inverse_norm = np.zeros(n, dtype=np.float32)
         for row, vector in enumerate(vectors):
             if vector is not None:
+                matrix[row] = np.asarray(vector, dtype=np.float32)
                 norm = float(np.linalg.norm(vector))
                 if norm:
-                    matrix[row] = np.asarray(vector, dtype=np.float32) / norm
+                    inverse_norm[row] = 1.0 / norm
         countries = sorted({v.country for v in vacancies})
         country_code = {c: i for i, c in enumerate(countries)}
         # Skills: one column per skill that any vacancy asks for.
@@ -155,11 +173,16 @@ class _Rows:
                 language_min[requirement.language][row] = LEVELS.index(requirement.min_level) + 1
                 language_trainable[requirement.language][row] = requirement.trainable
                 language_count[row] += 1
+        # Legal routes: the few distinct origin lists, and which one each vacancy has.
+        origins = [tuple(sorted(set(v.legal_route.eligible_origin_countries))) for v in vacancies]
+        route_origin_sets = sorted({o for o in origins if o})
+        origin_code = {o: i for i, o in enumerate(route_origin_sets)}
         return cls(
             ids=np.array([v.id for v in vacancies], dtype=np.int64),
             dimension=dimension,
             has_vector=np.array([x is not None for x in vectors], dtype=bool),
             matrix=matrix,
+            inverse_norm=inverse_norm,
             countries=countries,
             country=np.array([country_code[v.country] for v in vacancies], dtype=np.int32),
             open=np.array([v.status == "open" for v in vacancies], dtype=bool),
@@ -178,9 +201,8 @@ class _Rows:
             language_min=language_min,
             language_trainable=language_trainable,
             language_count=language_count,
-            # Legal routes: origin lists (few vacancies have one) and minimum education.
-            route_origins=[(row, frozenset(v.legal_route.eligible_origin_countries))
-                           for row, v in enumerate(vacancies) if v.legal_route.eligible_origin_countries],  # fmt: skip
+            route_origin_sets=route_origin_sets,
+            route_origin=np.array([origin_code.get(o, -1) for o in origins], dtype=np.int32),
             route_education=np.array(
                 [v.legal_route.min_education_level if v.legal_route.min_education_level is not None else -1 for v in vacancies],
                 dtype=np.int8,
@@ -188,79 +210,86 @@ class _Rows:
         )
 
     @staticmethod
-    def merged(a: _Rows, keep: np.ndarray, b: _Rows) -> tuple[_Rows, np.ndarray]:
-        """Rows `keep` of `a` and every row of `b`, in id order (stable), with the arrays
-        `_Rows.of` gives for those vacancies in that order; also the order itself (indices
-        into the kept rows followed by b's)."""
-        k, m = len(keep), len(b.ids)
-        n = k + m
-        ids = np.concatenate([a.ids[keep], b.ids])
+    def combined(parts: Sequence[tuple[_Rows, np.ndarray]], *, matrix: np.ndarray | None = None) -> tuple[_Rows, np.ndarray]:
+        """The rows `selected` of each part, in id order (stable), with the arrays `_Rows.of`
+        gives for those vacancies in that order; also the order itself (indices into the
+        selected rows, part after part). `matrix`: the result's matrix, already filled (the
+        parts' vectors were written into it in place), taken as it is."""
+        if not parts:
+            raise ValueError("nothing to combine")
+        sizes = [len(selected) for _, selected in parts]
+        ids = np.concatenate([r.ids[selected] for r, selected in parts])
+        n = len(ids)
         order = np.argsort(ids, kind="stable")
         if np.any(np.diff(ids[order]) == 0):
             raise ValueError("a vacancy appears twice in the pool")
         position = np.empty(n, dtype=np.int64)
         position[order] = np.arange(n)
-        b_rows = np.arange(m)
+        starts = np.concatenate(([0], np.cumsum(sizes)))
 
-        def rows(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-            return np.concatenate([x[keep], y])[order]
+        def rows(arrays: Sequence[np.ndarray]) -> np.ndarray:
+            return np.concatenate([x[selected] for x, (_, selected) in zip(arrays, parts)])[order]
+
+        def codes(value_lists: Sequence[Sequence], arrays: Sequence[np.ndarray]) -> tuple[list, np.ndarray]:
+            union, lookups = _union_codes(*value_lists)
+            values, (code,) = _compact_codes(union, rows([lookup[x] for lookup, x in zip(lookups, arrays)]))
+            return values, code.astype(np.int32)
 
         # Vectors: the first vacancy with one sets the dimension, as in `of`.
-        with_vectors = [r.dimension for r, selected in ((a, keep), (b, b_rows)) if r.has_vector[selected].any()]
+        with_vectors = [r.dimension for r, selected in parts if r.has_vector[selected].any()]
         if len(set(with_vectors)) > 1:
             raise ValueError(f"text vectors of different lengths: {sorted(set(with_vectors))}")
         dimension = with_vectors[0] if with_vectors else None
-        matrix = np.zeros((n, dimension or 1), dtype=np.float32)
-        for r, selected, destination in ((a, keep, position[:k]), (b, b_rows, position[k:])):
-            if r.matrix.shape[1] == matrix.shape[1]:  # otherwise none of these rows has a vector
-                _copy_rows(matrix, destination, r.matrix, selected)
-        union, a_code, b_code = _union_codes(a.countries, b.countries)
-        countries, (country,) = _compact_codes(union, rows(a_code[a.country], b_code[b.country]))
-        union, a_code, b_code = _union_codes(a.uris, b.uris)
-        uris, (occupation,) = _compact_codes(union, rows(a_code[a.occupation], b_code[b.occupation]))
-        union, a_code, b_code = _union_codes(a.skills, b.skills)
-        essential = _gather_csr([(a.essential, keep, a_code), (b.essential, b_rows, b_code)], order, len(union))
-        optional = _gather_csr([(a.optional, keep, a_code), (b.optional, b_rows, b_code)], order, len(union))
+        if matrix is not None:
+            if matrix.shape != (n, dimension or 1) or np.any(order != np.arange(n)):
+                raise ValueError(f"a matrix of {matrix.shape} for {n} vectors of {dimension}, parts in id order")
+        else:
+            matrix = np.zeros((n, dimension or 1), dtype=np.float32)
+            for (r, selected), first, last in zip(parts, starts[:-1], starts[1:]):
+                if r.matrix.shape[1] == matrix.shape[1]:  # otherwise none of these rows has a vector
+                    _copy_rows(matrix, position[first:last], r.matrix, selected)
+        countries, country = codes([r.countries for r, _ in parts], [r.country for r, _ in parts])
+        uris, occupation = codes([r.uris for r, _ in parts], [r.occupation for r, _ in parts])
+        union, lookups = _union_codes(*(r.skills for r, _ in parts))
+        essential = _gather_csr([(r.essential, selected, lookup) for (r, selected), lookup in zip(parts, lookups)], order, len(union))
+        optional = _gather_csr([(r.optional, selected, lookup) for (r, selected), lookup in zip(parts, lookups)], order, len(union))
         skills, (essential_indices, optional_indices) = _compact_codes(union, essential.indices, optional.indices)
         language_min, language_trainable = {}, {}
-        for language in sorted(set(a.languages) | set(b.languages)):
-            minimum = rows(a.language_min.get(language, np.zeros(len(a.ids), dtype=np.int8)),
-                           b.language_min.get(language, np.zeros(m, dtype=np.int8)))  # fmt: skip
+        for language in sorted(set().union(*(r.languages for r, _ in parts))):
+            minimum = rows([r.language_min.get(language, np.zeros(len(r.ids), dtype=np.int8)) for r, _ in parts])
             if minimum.any():  # a requirement always asks for A1 or more
                 language_min[language] = minimum
                 language_trainable[language] = rows(
-                    a.language_trainable.get(language, np.zeros(len(a.ids), dtype=bool)),
-                    b.language_trainable.get(language, np.zeros(m, dtype=bool)),
+                    [r.language_trainable.get(language, np.zeros(len(r.ids), dtype=bool)) for r, _ in parts]
                 )
-        a_index = np.full(len(a.ids), -1, dtype=np.int64)
-        a_index[keep] = np.arange(k)
-        origins = [(int(position[a_index[row]]), eligible) for row, eligible in a.route_origins if a_index[row] >= 0]
-        origins += [(int(position[k + row]), eligible) for row, eligible in b.route_origins]
-        merged = _Rows(
+        route_origin_sets, route_origin = codes([r.route_origin_sets for r, _ in parts], [r.route_origin for r, _ in parts])
+        combined = _Rows(
             ids=ids[order],
             dimension=dimension,
-            has_vector=rows(a.has_vector, b.has_vector),
+            has_vector=rows([r.has_vector for r, _ in parts]),
             matrix=matrix,
+            inverse_norm=rows([r.inverse_norm for r, _ in parts]),
             countries=countries,
-            country=country.astype(np.int32),
-            open=rows(a.open, b.open),
-            valid_through=rows(a.valid_through, b.valid_through),
+            country=country,
+            open=rows([r.open for r, _ in parts]),
+            valid_through=rows([r.valid_through for r, _ in parts]),
             skills=skills,
             essential=_csr(essential_indices, essential.indptr, len(skills)),
             optional=_csr(optional_indices, optional.indptr, len(skills)),
-            essential_count=rows(a.essential_count, b.essential_count),
-            optional_count=rows(a.optional_count, b.optional_count),
+            essential_count=rows([r.essential_count for r, _ in parts]),
+            optional_count=rows([r.optional_count for r, _ in parts]),
             uris=uris,
-            occupation=occupation.astype(np.int32),
-            isco={d: rows(a.isco[d], b.isco[d]) for d in (4, 3, 2)},
+            occupation=occupation,
+            isco={d: rows([r.isco[d] for r, _ in parts]) for d in (4, 3, 2)},
             languages=sorted(language_min),
             language_min=language_min,
             language_trainable=language_trainable,
-            language_count=rows(a.language_count, b.language_count),
-            route_origins=sorted(origins, key=lambda item: item[0]),
-            route_education=rows(a.route_education, b.route_education),
+            language_count=rows([r.language_count for r, _ in parts]),
+            route_origin_sets=route_origin_sets,
+            route_origin=route_origin,
+            route_education=rows([r.route_education for r, _ in parts]),
         )
-        return merged, order
+        return combined, order
 
 
 def _restricted(taxonomy: Taxonomy, concepts: Collection[str]) -> Taxonomy:
@@ -273,6 +302,60 @@ def _restricted(taxonomy: Taxonomy, concepts: Collection[str]) -> Taxonomy:
     )
 
 
+class VacancyPoolBuilder:
+    """A pool built from vacancies handed a chunk at a time (in id order), holding only
+    arrays between chunks, so the caller can drop each chunk's rows and views at once.
+
+    The vectors are written straight into the pool's matrix, allocated once for
+    `capacity` vacancies: building needs about the pool's own memory, not twice it, and
+    frees no large temporary that the allocator might keep. (Chunks out of id order, more
+    vacancies than `capacity` or vectors of another length still give the right pool,
+    through a copy; fewer vacancies cost one copy of the matrix at the end.)
+    """
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._matrix: np.ndarray | None = None
+        self._parts: list[_Rows] = []
+        self._size = 0
+        self._in_place = True  # every part's vectors are in self._matrix, in id order
+        self._last_id: int | None = None
+
+    def add(self, vacancies: Sequence[VacancyView], taxonomy: Taxonomy) -> None:
+        """`taxonomy` must know these vacancies' concepts (it may know more)."""
+        vacancies = list(vacancies)
+        if not vacancies:
+            return
+        dimension = next((len(v.vector) for v in vacancies if v.vector is not None), None)
+        if self._matrix is None and dimension is not None and self._in_place:
+            self._matrix = np.zeros((max(self.capacity, self._size + len(vacancies)), dimension), dtype=np.float32)
+        ids = [v.id for v in vacancies]
+        end = self._size + len(vacancies)
+        fits = self._matrix is not None and end <= len(self._matrix) and dimension in (None, self._matrix.shape[1])
+        ordered = ids == sorted(ids) and len(set(ids)) == len(ids) and (self._last_id is None or ids[0] > self._last_id)
+        if not ordered or (dimension is not None and not fits):
+            self._in_place = False
+        into = self._matrix[self._size : end] if self._in_place and dimension is not None else None  # type: ignore[index]
+        self._parts.append(_Rows.of(vacancies, taxonomy, matrix=into))
+        self._size, self._last_id = end, max(ids) if self._last_id is None else max(self._last_id, *ids)
+
+    def build(self, taxonomy: Taxonomy) -> VacancyPool:
+        """The pool (keeping no views), with `taxonomy` restricted to its concepts. The
+        builder is empty afterwards."""
+        parts, matrix, self._parts, self._matrix = self._parts, self._matrix, [], None
+        if not parts:
+            parts = [_Rows.of([], taxonomy)]
+        if matrix is not None and self._in_place:
+            matrix = matrix if len(matrix) == self._size else matrix[: self._size].copy()
+        else:
+            matrix = None
+        rows, _ = _Rows.combined([(r, np.arange(len(r.ids))) for r in parts], matrix=matrix)
+        self._size, self._in_place, self._last_id = 0, True, None
+        pool = VacancyPool.__new__(VacancyPool)
+        pool._publish(None, rows, _restricted(taxonomy, set(rows.skills) | set(rows.uris)))
+        return pool
+
+
 @dataclass(frozen=True)
 class PooledMatch:
     vacancy: VacancyView
@@ -280,16 +363,22 @@ class PooledMatch:
 
 
 class VacancyPool:
-    def __init__(self, vacancies: Sequence[VacancyView], taxonomy: Taxonomy) -> None:
-        vacancies = list(vacancies)
-        self._publish(vacancies, _Rows.of(vacancies, taxonomy), taxonomy)
+    """Open vacancies as arrays. `keep_views=False`: the pool keeps nothing but its arrays
+    (`vacancies` is None; explaining then needs the caller's `views`), which is what the
+    service keeps in every worker."""
 
-    def _publish(self, vacancies: list[VacancyView], rows: _Rows, taxonomy: Taxonomy) -> None:
+    def __init__(self, vacancies: Sequence[VacancyView], taxonomy: Taxonomy, *, keep_views: bool = True) -> None:
+        vacancies = list(vacancies)
+        self._publish(vacancies if keep_views else None, _Rows.of(vacancies, taxonomy), taxonomy)
+
+    def _publish(self, vacancies: list[VacancyView] | None, rows: _Rows, taxonomy: Taxonomy) -> None:
         self.vacancies = vacancies
         self.taxonomy = taxonomy
         self._rows = rows
         self.ids = rows.ids
+        self.has_vector = rows.has_vector
         self.matrix = rows.matrix
+        self.inverse_norm = rows.inverse_norm
         self._country_code = {c: i for i, c in enumerate(rows.countries)}
         self.country = rows.country
         self.open = rows.open
@@ -306,7 +395,8 @@ class VacancyPool:
         self.language_min = rows.language_min
         self.language_trainable = rows.language_trainable
         self.language_count = rows.language_count
-        self.route_origins = rows.route_origins
+        self.route_origin_sets = rows.route_origin_sets
+        self.route_origin = rows.route_origin
         self.route_education = rows.route_education
 
     def concepts(self) -> set[str]:
@@ -317,7 +407,8 @@ class VacancyPool:
         self, changed: Sequence[VacancyView], *, removed: Collection[int] = (), taxonomy: Taxonomy | None = None
     ) -> VacancyPool:
         """A new pool: this one with `changed` added (replacing any vacancy of the same id)
-        and the ids in `removed` left out, in id order. This pool is not touched.
+        and the ids in `removed` left out, in id order. This pool is not touched; the new
+        one keeps views if this one does.
 
         Only the changed vacancies are read; the others' rows are copied. The arrays equal
         those of `VacancyPool(the same vacancies in id order, taxonomy)`, and the new
@@ -325,17 +416,55 @@ class VacancyPool:
         default: this pool's) restricted to the new pool's own concepts.
         """
         taxonomy = taxonomy if taxonomy is not None else self.taxonomy
-        changed = sorted(changed, key=lambda v: v.id)
-        dropped = {v.id for v in changed} | set(removed)
-        keep = np.flatnonzero(~np.isin(self.ids, np.fromiter(dropped, dtype=np.int64, count=len(dropped))))
-        rows, order = _Rows.merged(self._rows, keep, _Rows.of(changed, taxonomy))
-        vacancies = [self.vacancies[i] for i in keep] + changed
-        pool = VacancyPool.__new__(VacancyPool)
-        pool._publish([vacancies[i] for i in order], rows, _restricted(taxonomy, set(rows.skills) | set(rows.uris)))
-        return pool
+        changes = VacancyPool(sorted(changed, key=lambda v: v.id), taxonomy, keep_views=self.vacancies is not None)
+        return VacancyPool.combined([self, changes], removed=removed, taxonomy=taxonomy)
+
+    @staticmethod
+    def combined(
+        pools: Sequence[VacancyPool], *, removed: Collection[int] = (), taxonomy: Taxonomy | None = None
+    ) -> VacancyPool:
+        """One pool of the vacancies of `pools`, a later pool's vacancy replacing an earlier
+        one's of the same id, and the ids in `removed` left out, in id order. The pools are
+        not touched.
+
+        The unchanged rows' arrays are copied, not computed again: the arrays equal those of
+        `VacancyPool(the same vacancies in id order, taxonomy)`. The new pool keeps views if
+        every pool does; its taxonomy is `taxonomy` (which must know every vacancy's
+        concepts; default: the pools' together) restricted to its own concepts.
+        """
+        if taxonomy is None:
+            taxonomy = Taxonomy(
+                **{name: {k: v for pool in pools for k, v in getattr(pool.taxonomy, name).items()}
+                   for name in ("isco_codes", "broader", "labels", "regulated")}  # fmt: skip
+            )
+        parts: list[tuple[_Rows, np.ndarray]] = []
+        later = np.fromiter(set(removed), dtype=np.int64, count=len(set(removed)))
+        for pool in reversed(pools):
+            parts.append((pool._rows, np.flatnonzero(~np.isin(pool.ids, later))))
+            later = np.concatenate([later, pool.ids])
+        parts.reverse()
+        if not parts:
+            parts = [(_Rows.of([], taxonomy), np.zeros(0, dtype=np.int64))]
+        rows, order = _Rows.combined(parts)
+        views = None
+        if pools and all(pool.vacancies is not None for pool in pools):
+            kept = [pool.vacancies[i] for pool, (_, selected) in zip(pools, parts) for i in selected]  # type: ignore[index]
+            views = [kept[i] for i in order]
+        combined = VacancyPool.__new__(VacancyPool)
+        combined._publish(views, rows, _restricted(taxonomy, set(rows.skills) | set(rows.uris)))
+        return combined
 
     def __len__(self) -> int:
-        return len(self.vacancies)
+        return len(self.ids)
+
+    @property
+    def nbytes(self) -> int:
+        """The bytes of the pool's per-vacancy arrays (what grows with the vacancies)."""
+        arrays = [self.ids, self.has_vector, self.matrix, self.inverse_norm, self.country, self.open, self.valid_through,
+                  self.essential_count, self.optional_count, self.occupation, self.language_count, self.route_origin,
+                  self.route_education, *self.isco.values(), *self.language_min.values(), *self.language_trainable.values()]  # fmt: skip
+        skills = sum(m.data.nbytes + m.indices.nbytes + m.indptr.nbytes for m in (self.essential, self.optional))
+        return sum(a.nbytes for a in arrays) + skills
 
     # ------------------------------------------------------------------ scoring
 
@@ -350,9 +479,9 @@ class VacancyPool:
             level = skill.usable_level if skill else 0
             mask &= (minimum <= level) | self.language_trainable[language]
         origins = set(profile.origin_countries)
-        for row, eligible_origins in self.route_origins:
-            if not origins & eligible_origins:
-                mask[row] = False
+        closed = [code for code, eligible_origins in enumerate(self.route_origin_sets) if origins.isdisjoint(eligible_origins)]
+        if closed:
+            mask &= ~np.isin(self.route_origin, closed)
         mask &= self.route_education <= (profile.education_level or 0)
         return mask
 
@@ -377,11 +506,11 @@ class VacancyPool:
         """
         taxonomy = taxonomy or self.taxonomy
         weights = matcher.WEIGHTS
-        n = len(self.vacancies)
+        n = len(self.ids)
         semantic = np.zeros(n, dtype=np.float32)
         if profile.vector is not None and np.linalg.norm(profile.vector):
             query = np.asarray(profile.vector, dtype=np.float32) / float(np.linalg.norm(profile.vector))
-            semantic = np.maximum(self.matrix @ query, 0.0)
+            semantic = np.maximum((self.matrix @ query) * self.inverse_norm, 0.0)
         credit = self._skill_credit(profile.skills, taxonomy)
         with np.errstate(invalid="ignore", divide="ignore"):
             essential = np.where(self.essential_count > 0, (self.essential @ credit) / self.essential_count, 0.5)
@@ -419,11 +548,26 @@ class VacancyPool:
         )
 
     def rank_vacancies_for_profile(
-        self, profile: ProfileView, *, top: int, today: date, taxonomy: Taxonomy | None = None
+        self,
+        profile: ProfileView,
+        *,
+        top: int,
+        today: date,
+        taxonomy: Taxonomy | None = None,
+        views: Callable[[list[int]], Mapping[int, VacancyView]] | None = None,
     ) -> list[PooledMatch]:
-        """The `top` eligible vacancies, best first, each explained."""
-        if not self.vacancies:
+        """The `top` eligible vacancies, best first, each explained.
+
+        `views(ids)`: the views of the few pooled vacancies to explain, by id, read when
+        asked (required when the pool keeps no views). A vacancy it leaves out is left out
+        of the matches (say, one closed since the pool was built). A view without a vector
+        gets the pool's back: its matrix row, the very floats the pool was given when they
+        were float32 (the encoder's), so explain() scores it exactly as before.
+        """
+        if not len(self.ids):
             return []
+        if views is None and self.vacancies is None:
+            raise ValueError("this pool keeps no views: pass views=")
         taxonomy = taxonomy or self.taxonomy
         scores = self.scores(profile, taxonomy)
         eligible = np.flatnonzero(self.eligible(profile, today))
@@ -432,6 +576,15 @@ class VacancyPool:
         # A few more than asked: rounding may reorder near-ties once explain() rounds.
         wanted = min(len(eligible), top + 10)
         chosen = eligible[np.argpartition(-scores[eligible], wanted - 1)[:wanted]] if wanted < len(eligible) else eligible
-        explained = [PooledMatch(self.vacancies[i], explain(profile, self.vacancies[i], taxonomy, today=today)) for i in chosen]
+        ids = [int(self.ids[i]) for i in chosen]
+        current = views(ids) if views is not None else {i: self.vacancies[row] for i, row in zip(ids, chosen)}  # type: ignore[index]
+        explained = []
+        for vacancy_id, row in zip(ids, chosen):
+            view = current.get(vacancy_id)
+            if view is None:
+                continue
+            if view.vector is None and self.has_vector[row]:
+                view = replace(view, vector=self.matrix[row].copy())
+            explained.append(PooledMatch(view, explain(profile, view, taxonomy, today=today)))
         explained.sort(key=lambda m: (-m.explanation.score, m.vacancy.id))
         return [m for m in explained if not m.explanation.excluded][:top]

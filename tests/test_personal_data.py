@@ -312,8 +312,9 @@ def test_no_cache_in_the_process_keeps_a_profile(market):
         erasure.erase_profile(session=db, profile_id=pid, actor="amina")
     assert erasure.forget_cached_matches(market.memo) == ["profile_matches"]
     assert set(market.memo) <= erasure.NON_PERSONAL_MEMO_KEYS and "vacancy_pool" in market.memo
-    _key, pool, rows = market.memo["vacancy_pool"]
-    assert all(isinstance(row, Vacancy) for row in rows.values())
+    _state, pool = market.memo["vacancy_pool"]  # the open vacancies' arrays, by id (no row, no view)
+    with session_scope(market.engine) as db:
+        assert pool.ids.tolist() == sorted(db.exec(select(Vacancy.id).where(Vacancy.status == "open")).all())
 
 
 # ---------------------------------------------------------------------------- consent withdrawal is immediate

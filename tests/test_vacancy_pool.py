@@ -52,7 +52,9 @@ def test_pool_ranking_equals_explaining_every_demo_vacancy(core_runtime):
         everything, _ = match_service.matches_for_profile(core_runtime, profile_id, top=100, include_excluded=True, today=TODAY)
         expected = [m for m in everything if not m.explanation.excluded][:10]
         assert [m.vacancy.id for m in pooled] == [m.vacancy.id for m in expected]
-        assert [m.explanation.score for m in pooled] == [m.explanation.score for m in expected]
+        # The whole explanation, each part's value to the last bit: the pool keeps no
+        # view, and explain() reads the vector back from the matrix row.
+        assert [m.explanation for m in pooled] == [m.explanation for m in expected]
 
 
 def test_a_new_vacancy_joins_the_pool_at_once(core_runtime):
@@ -74,10 +76,12 @@ def assert_same_pool(a: VacancyPool, b: VacancyPool) -> None:
         x, y = np.asarray(x), np.asarray(y)
         assert x.dtype == y.dtype and x.shape == y.shape and np.array_equal(x, y), what
 
-    assert [v.id for v in a.vacancies] == [v.id for v in b.vacancies]
-    assert all(x is y or x == y for x, y in zip(a.vacancies, b.vacancies) if x.vector is None)
-    for name in ("ids", "matrix", "country", "open", "valid_through", "essential_count", "optional_count",
-                 "occupation", "language_count", "route_education"):  # fmt: skip
+    assert (a.vacancies is None) == (b.vacancies is None)
+    if a.vacancies is not None:
+        assert [v.id for v in a.vacancies] == [v.id for v in b.vacancies]
+        assert all(x is y or x == y for x, y in zip(a.vacancies, b.vacancies) if x.vector is None)
+    for name in ("ids", "has_vector", "matrix", "inverse_norm", "country", "open", "valid_through", "essential_count",
+                 "optional_count", "occupation", "language_count", "route_origin", "route_education"):  # fmt: skip
         same(getattr(a, name), getattr(b, name), name)
     for name in ("essential", "optional"):
         x, y = getattr(a, name), getattr(b, name)
@@ -91,16 +95,14 @@ def assert_same_pool(a: VacancyPool, b: VacancyPool) -> None:
     for language in a.language_min:
         same(a.language_min[language], b.language_min[language], f"language_min {language}")
         same(a.language_trainable[language], b.language_trainable[language], f"language_trainable {language}")
-    assert a.route_origins == b.route_origins
+    assert a.route_origin_sets == b.route_origin_sets
 
 
-def test_an_updated_pool_has_the_arrays_of_a_pool_built_from_scratch():
-    from dataclasses import replace
-
+def _random_views(rng):
+    """A maker of random vacancy views (every constraint and part varies; a fifth have no vector)."""
     from matching.models import LegalRoute, VacancyLanguage
     from tests.test_matcher import ARC, ELDERLY, FIRST_AID, MIG, NURSE, VITAL_SIGNS, WELDER
 
-    rng = np.random.default_rng(5)
     skills = [ELDERLY, FIRST_AID, VITAL_SIGNS, ARC, MIG]
     occupations = [None, NURSE, WELDER, vacancy().occupation_uri]
     routes = [LegalRoute(), LegalRoute(eligible_origin_countries=["MA"]), LegalRoute(min_education_level=3)]
@@ -121,8 +123,21 @@ def test_an_updated_pool_has_the_arrays_of_a_pool_built_from_scratch():
             vector=None if rng.random() < 0.2 else rng.normal(size=4),
         )
 
+    return random_view
+
+
+@pytest.mark.parametrize("keep_views", [True, False])
+def test_an_updated_pool_has_the_arrays_of_a_pool_built_from_scratch(keep_views):
+    from dataclasses import replace
+
+    rng = np.random.default_rng(5)
+    random_view = _random_views(rng)
     views = {i: random_view(i) for i in range(1, 40)}
-    pool = VacancyPool([views[i] for i in sorted(views)], TAXONOMY)
+
+    def scratch(vacancies):
+        return VacancyPool(vacancies, TAXONOMY, keep_views=keep_views)
+
+    pool = scratch([views[i] for i in sorted(views)])
     next_id = 40
     for step in range(60):
         removed = set(rng.choice(sorted(views), size=rng.integers(0, 4), replace=False).tolist()) if views else set()
@@ -134,15 +149,53 @@ def test_an_updated_pool_has_the_arrays_of_a_pool_built_from_scratch():
             del views[i]
         views.update({v.id: v for v in edited + added})
         updated = pool.updated(list(reversed(edited + added)), removed=removed, taxonomy=TAXONOMY)
-        assert_same_pool(updated, VacancyPool([views[i] for i in sorted(views)], TAXONOMY))
+        assert_same_pool(updated, scratch([views[i] for i in sorted(views)]))
         assert len(pool) + len(added) - len(removed) == len(updated)  # the previous pool is untouched
         pool = updated
     # Down to nothing and back.
     empty = pool.updated([], removed=set(views))
-    assert_same_pool(empty, VacancyPool([], TAXONOMY))
-    assert empty.rank_vacancies_for_profile(profile(), top=5, today=TODAY) == []
+    assert_same_pool(empty, scratch([]))
+    assert empty.rank_vacancies_for_profile(profile(), top=5, today=TODAY, views=lambda ids: {}) == []
     again = empty.updated([views[i] for i in sorted(views)], taxonomy=TAXONOMY)
-    assert_same_pool(again, VacancyPool([views[i] for i in sorted(views)], TAXONOMY))
+    assert_same_pool(again, scratch([views[i] for i in sorted(views)]))
+
+
+def test_a_pool_built_chunk_by_chunk_or_combined_has_the_arrays_of_a_pool_built_from_scratch():
+    from dataclasses import replace
+
+    from matching.vacancy_pool import VacancyPoolBuilder
+
+    rng = np.random.default_rng(11)
+    random_view = _random_views(rng)
+    views = [random_view(i) for i in range(1, 80)]
+    views[:6] = [replace(v, vector=None) for v in views[:6]]  # a first chunk without any vector
+    scratch = VacancyPool(views, TAXONOMY, keep_views=False)
+    # Room for exactly these, for more (some closed before they were read), for fewer
+    # (some opened after they were listed), and chunks out of id order.
+    # (The last: vectors written in place, then a chunk of smaller ids without vectors.)
+    in_order = np.arange(len(views))
+    for capacity, order in ((len(views), in_order), (len(views) + 5, in_order), (10, in_order),
+                            (len(views), rng.permutation(len(views))), (len(views), np.roll(in_order, -6))):  # fmt: skip
+        shuffle = order is not in_order
+        builder = VacancyPoolBuilder(capacity)
+        chunks = np.split(order, [6, 13, 14, 40, 73])
+        for chunk in chunks:
+            builder.add([views[i] for i in chunk], TAXONOMY)
+        allocated = builder._matrix
+        built = builder.build(TAXONOMY)
+        assert_same_pool(built, scratch)
+        # In id order and room for exactly these: the vectors were written where they stay.
+        assert (built.matrix is allocated) == (capacity == len(views) and not shuffle)
+        assert built.matrix.base is None and built.matrix.flags.c_contiguous
+    assert_same_pool(VacancyPoolBuilder(3).build(TAXONOMY), VacancyPool([], TAXONOMY, keep_views=False))
+    # Pools combined: a later pool's vacancy replaces an earlier one's, `removed` leave.
+    edited = [replace(v, title="edited", vector=None if v.vector is None else v.vector * 2) for v in views[40:60]]
+    combined = VacancyPool.combined(
+        [VacancyPool(views[:50], TAXONOMY), VacancyPool(edited, TAXONOMY), VacancyPool(views[60:], TAXONOMY)], removed={3, 45, 70}
+    )
+    expected = [v for v in views[:40] + edited + views[60:] if v.id not in {3, 45, 70}]
+    assert_same_pool(combined, VacancyPool(expected, TAXONOMY))
+    assert [v.title for v in combined.vacancies] == [v.title for v in expected]
 
 
 def test_an_updated_pool_keeps_only_its_own_concepts_of_the_taxonomy():
@@ -169,19 +222,25 @@ def _scratch(runtime):
 
 
 def _assert_like_scratch(runtime, profile_ids):
-    state, pool, rows = _pool_state(runtime)
-    scratch_state, scratch, scratch_rows = _scratch(runtime)
+    state, pool = _pool_state(runtime)
+    scratch_state, scratch = _scratch(runtime)
     assert_same_pool(pool, scratch)
+    assert pool.vacancies is None  # the service's pools keep no views
     assert pool.taxonomy == scratch.taxonomy
-    assert sorted(rows) == sorted(scratch_rows) == [v.id for v in pool.vacancies]
+    assert sorted(state.seen) == sorted(scratch_state.seen) == pool.ids.tolist()
     assert state.seen == scratch_state.seen
     incremental = {pid: match_service.matches_for_profile(runtime, pid, top=20, today=TODAY)[0] for pid in profile_ids}
     assert _pool_state(runtime)[1] is pool  # nothing changed in between
-    runtime.memo["vacancy_pool"] = (state, scratch, scratch_rows)
+    runtime.memo["vacancy_pool"] = (state, scratch)
     for pid in profile_ids:
         expected, _ = match_service.matches_for_profile(runtime, pid, top=20, today=TODAY)
         assert [(m.vacancy.id, m.explanation) for m in incremental[pid]] == [(m.vacancy.id, m.explanation) for m in expected]
-    runtime.memo["vacancy_pool"] = (state, pool, rows)
+    runtime.memo["vacancy_pool"] = (state, pool)
+
+
+def _listed(runtime):
+    with Session(runtime.engine) as session:
+        return {entry[0]: entry for entry in match_service._open_listing(session)}
 
 
 def _matches(runtime, profile_id=1):
@@ -206,7 +265,7 @@ def test_the_pool_refresh_reads_only_changed_vacancies_and_ranks_like_a_fresh_po
         )
         edit_id, close_id, delete_id, status_id = (v.id for v in seeded[1:5])
     _matches(core_runtime)
-    state, pool, _ = _pool_state(core_runtime)
+    state, pool = _pool_state(core_runtime)
     assert state.refresh.full and state.refresh.rows_loaded == len(pool) == len(seeded)
 
     def refresh():
@@ -220,7 +279,7 @@ def test_the_pool_refresh_reads_only_changed_vacancies_and_ranks_like_a_fresh_po
         posted_id = posted.id
     assert created
     assert refresh() == match_service.PoolRefresh(full=False, rows_loaded=1, texts=1, removed=0)
-    assert posted_id in {v.id for v in _pool_state(core_runtime)[1].vacancies}
+    assert posted_id in _pool_state(core_runtime)[1].ids
     _assert_like_scratch(core_runtime, profile_ids)
     # Nothing changed: no refresh, the same pool.
     pool = _pool_state(core_runtime)[1]
@@ -260,7 +319,7 @@ def test_the_pool_refresh_reads_only_changed_vacancies_and_ranks_like_a_fresh_po
         records.delete_vacancy(session=session, vacancy_id=delete_id)
         session.commit()
     assert refresh() == match_service.PoolRefresh(full=False, rows_loaded=0, texts=0, removed=1)
-    ids = {v.id for v in _pool_state(core_runtime)[1].vacancies}
+    ids = set(_pool_state(core_runtime)[1].ids.tolist())
     assert not ids & {status_id, close_id, delete_id} and {edit_id, posted_id} <= ids
     _assert_like_scratch(core_runtime, profile_ids)
     # Reopened by an edit: back, read again.
@@ -280,14 +339,14 @@ def test_the_pool_refresh_reads_only_changed_vacancies_and_ranks_like_a_fresh_po
         session.add(row)
         session.commit()
     assert refresh() == match_service.PoolRefresh(full=False, rows_loaded=1, texts=1, removed=0)
-    assert _pool_state(core_runtime)[2][posted_id].title == "Stamped in the past"
+    assert _pool_state(core_runtime)[0].seen[posted_id] == _listed(core_runtime)[posted_id]
     with Session(core_runtime.engine) as session:
         row = session.get(Vacancy, posted_id)
         row.title, row.revision = "Same tick", row.revision + 1
         session.add(row)
         session.commit()
     assert refresh() == match_service.PoolRefresh(full=False, rows_loaded=1, texts=1, removed=0)
-    assert _pool_state(core_runtime)[2][posted_id].title == "Same tick"
+    assert _pool_state(core_runtime)[0].seen[posted_id] == _listed(core_runtime)[posted_id]
     _assert_like_scratch(core_runtime, profile_ids)
 
 
@@ -311,3 +370,95 @@ def test_threads_that_notice_a_change_together_refresh_the_pool_once(core_runtim
         pools = list(executor.map(pool, range(8)))
     assert all(p is pools[0] for p in pools)
     assert _pool_state(core_runtime)[0].refresh.removed == 1
+
+
+# What a worker keeps, and what a request reads.
+
+
+def _reachable(root):
+    """Every object reachable from `root` through references (classes, modules and
+    functions not followed)."""
+    import gc
+    import types
+
+    seen, stack, found = set(), [root], []
+    while stack:
+        obj = stack.pop()
+        if id(obj) in seen or isinstance(obj, (type, types.ModuleType, types.FunctionType, types.BuiltinFunctionType)):
+            continue
+        seen.add(id(obj))
+        found.append(obj)
+        stack.extend(gc.get_referents(obj))
+    return found
+
+
+def test_the_memo_keeps_no_vacancy_row_no_view_and_one_copy_of_each_vector(core_runtime):
+    from matching.matcher import VacancyView
+
+    records.import_vacancies(core_runtime, SEEDS / "vacancies.jsonl")
+    records.import_profiles(core_runtime, SEEDS / "profiles.jsonl")
+    assert _matches(core_runtime)
+    state, pool = _pool_state(core_runtime)
+    objects = _reachable(core_runtime.memo["vacancy_pool"])
+    assert not [o for o in objects if isinstance(o, (Vacancy, VacancyView))]
+    assert pool.vacancies is None
+    width = pool.matrix.shape[1]
+    vectors = [o for o in objects if isinstance(o, np.ndarray) and o.dtype.kind == "f" and o.shape[-1:] == (width,)]
+    assert len(vectors) == 1 and vectors[0] is pool.matrix and pool.matrix.base is None
+    assert len(pool) == len(state.seen) > 200
+
+
+def test_a_vacancy_closed_deleted_or_edited_after_the_pool_was_refreshed_never_appears(core_runtime, monkeypatch):
+    from matching import marketplace
+    from matching.models import VacancyInput
+
+    records.import_vacancies(core_runtime, SEEDS / "vacancies.jsonl")
+    records.import_profiles(core_runtime, SEEDS / "profiles.jsonl")
+    before = _matches(core_runtime)
+    closed_id, deleted_id, edited_id = gone = [m.vacancy.id for m in before[:3]]
+    stale_state, stale_pool = _pool_state(core_runtime)
+    with Session(core_runtime.engine) as session:
+        marketplace.close_vacancy(session=session, vacancy=session.get(Vacancy, closed_id))
+        records.delete_vacancy(session=session, vacancy_id=deleted_id)
+        row = session.get(Vacancy, edited_id)
+        records.update_vacancy(session=session, vacancy=row, data=VacancyInput.model_validate(
+            {**row.model_dump(include=set(VacancyInput.model_fields)), "city": "Elsewhere"}))  # fmt: skip
+        session.commit()
+    # The writes land after this request's listing: it scores with the pool that still
+    # has all three, and reads their rows only afterwards.
+    monkeypatch.setattr(match_service, "_open_listing", lambda session: stale_state.listing)
+    racing = _matches(core_runtime)
+    assert _pool_state(core_runtime)[1] is stale_pool and set(gone) <= set(stale_pool.ids.tolist())
+    assert not set(gone) & {m.vacancy.id for m in racing}
+    assert all(m.vacancy.status == "open" and m.vacancy.city != "Elsewhere" for m in racing)
+    rest = [(m.vacancy.id, m.explanation) for m in before if m.vacancy.id not in gone]
+    assert [(m.vacancy.id, m.explanation) for m in racing][: len(rest)] == rest
+    # The next request's refresh drops the closed and deleted ones and reads the edited one again.
+    monkeypatch.undo()
+    after = {m.vacancy.id: m.vacancy for m in _matches(core_runtime)}
+    assert closed_id not in after and deleted_id not in after
+    assert after[edited_id].city == "Elsewhere"
+    assert _pool_state(core_runtime)[0].refresh == match_service.PoolRefresh(full=False, rows_loaded=1, texts=1, removed=2)
+
+
+def test_a_refresh_read_in_small_chunks_builds_the_same_pool(core_runtime, monkeypatch):
+    from matching.models import VacancyInput
+
+    records.import_vacancies(core_runtime, SEEDS / "vacancies.jsonl")
+    records.import_profiles(core_runtime, SEEDS / "profiles.jsonl")
+    _matches(core_runtime)
+    state, whole = _pool_state(core_runtime)
+    monkeypatch.setattr(match_service, "_REFRESH_CHUNK", 7)
+    chunked_state, chunked = _scratch(core_runtime)
+    assert_same_pool(chunked, whole)
+    assert chunked.taxonomy == whole.taxonomy and chunked_state.seen == state.seen
+    assert chunked_state.refresh == state.refresh
+    # A refresh of changed rows, in chunks too.
+    with Session(core_runtime.engine) as session:
+        for row in session.exec(select(Vacancy).where(Vacancy.status == "open").order_by(Vacancy.id)).all()[5:25]:
+            records.update_vacancy(session=session, vacancy=row, data=VacancyInput.model_validate(
+                {**row.model_dump(include=set(VacancyInput.model_fields)), "description": f"Rewritten {row.id}."}))  # fmt: skip
+        session.commit()
+    _matches(core_runtime)
+    assert _pool_state(core_runtime)[0].refresh == match_service.PoolRefresh(full=False, rows_loaded=20, texts=20, removed=0)
+    _assert_like_scratch(core_runtime, [1, 2, 3])
