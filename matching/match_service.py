@@ -91,17 +91,21 @@ def _vectors(runtime: Runtime, texts: Sequence[str]) -> np.ndarray:
     return runtime.encoder.encode(list(texts))
 
 
-def profile_view(profile: SkillProfile, vector: np.ndarray | None) -> ProfileView:
-    languages: dict[str, LanguageSkill] = {item.language: item for item in profile.language_skills()}
+def profile_view(
+    profile: SkillProfile, vector: np.ndarray | None, *, languages: bool = True, qualifications: bool = True
+) -> ProfileView:
+    """What the matcher reads of a profile. Screening many profiles can leave out the parts
+    it does not need (`languages`, `qualifications`: their JSON is then not parsed)."""
+    spoken: dict[str, LanguageSkill] = {item.language: item for item in profile.language_skills()} if languages else {}
     return ProfileView(
         id=profile.id or 0,
         origin_countries=tuple(profile.origin_countries),
         destination_countries=tuple(profile.destination_countries),
         occupations=tuple(profile.occupations_held()),
         skills=frozenset(profile.skills),
-        languages=languages,
+        languages=spoken,
         education_level=profile.education_level,
-        qualifications=tuple(profile.qualification_list()),
+        qualifications=tuple(profile.qualification_list()) if qualifications else (),
         consent_to_matching=profile.consent_to_matching,
         vector=vector,
     )
@@ -498,18 +502,7 @@ def _screening_view(profile: SkillProfile, vacancy: VacancyView) -> ProfileView:
     asks for some; the qualifications are left out (only `explain` reads them, and the
     profiles it explains get a whole `profile_view`).
     """
-    languages = {item.language: item for item in profile.language_skills()} if vacancy.languages else {}
-    return ProfileView(
-        id=profile.id or 0,
-        origin_countries=tuple(profile.origin_countries),
-        destination_countries=tuple(profile.destination_countries),
-        occupations=tuple(profile.occupations_held()),
-        skills=frozenset(profile.skills),
-        languages=languages,
-        education_level=profile.education_level,
-        qualifications=(),
-        consent_to_matching=profile.consent_to_matching,
-    )
+    return profile_view(profile, None, languages=bool(vacancy.languages), qualifications=False)
 
 
 def _excluded(profile: ProfileView, vacancy: VacancyView, today: date) -> bool:
