@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Collection, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date
 from statistics import median
 from typing import TYPE_CHECKING
@@ -24,9 +24,9 @@ from kb.errors import BadRequest
 from kb.runtime import Runtime
 from matching.cefr import LEVELS, rank
 from matching.esco.tables import EscoBroader, EscoConcept, EscoConceptText
-from matching.matcher import Explanation, ProfileView, Taxonomy, VacancyView, explain
+from matching.matcher import Explanation, ProfileView, Taxonomy, VacancyView, explain, hard_exclusions
 from matching.candidate_prefilter import candidate_prefilter
-from matching.models import LanguageSkill, ServiceOffer, SkillProfile, Vacancy
+from matching.models import LanguageSkill, OccupationHeld, ServiceOffer, SkillProfile, Vacancy
 from matching.records import consented_recipients, get_profile, get_vacancy
 
 if TYPE_CHECKING:
@@ -75,8 +75,10 @@ def load_taxonomy(session: Session, uris: set[str]) -> Taxonomy:
     )
 
 
-def profile_text(profile: SkillProfile, taxonomy: Taxonomy) -> str:
-    occupations = [f"{o.title} ({taxonomy.label(o.uri)})" if o.uri else o.title for o in profile.occupations_held()]
+def profile_text(profile: SkillProfile, taxonomy: Taxonomy, held: Sequence[OccupationHeld] | None = None) -> str:
+    """The text matching encodes for a profile. `held`: its occupations, already parsed."""
+    held = profile.occupations_held() if held is None else held
+    occupations = [f"{o.title} ({taxonomy.label(o.uri)})" if o.uri else o.title for o in held]
     skills = [taxonomy.label(uri) for uri in profile.skills] + list(profile.free_text_skills)
     return ". ".join(part for part in ("; ".join(occupations), profile.summary, ", ".join(skills)) if part)
 
@@ -127,11 +129,14 @@ def vacancy_view(vacancy: Vacancy, vector: np.ndarray | None) -> VacancyView:
     )
 
 
+def _profile_uris(skills: Collection[str], occupations: Sequence[OccupationHeld]) -> set[str]:
+    return set(skills) | {o.uri for o in occupations if o.uri}
+
+
 def _uris(profiles: Sequence[SkillProfile], vacancies: Sequence[Vacancy]) -> set[str]:
     uris: set[str] = set()
     for profile in profiles:
-        uris.update(profile.skills)
-        uris.update(o.uri for o in profile.occupations_held() if o.uri)
+        uris |= _profile_uris(profile.skills, profile.occupations_held())
     for vacancy in vacancies:
         uris.update(vacancy.essential_skills + vacancy.optional_skills)
         if vacancy.occupation_uri:
@@ -262,7 +267,7 @@ def _refreshed_pool(runtime: Runtime, session: Session, cached, listing: list[tu
     for loaded in _open_rows(session, None if full else changed):
         new_concepts = _uris([], loaded) - known
         if new_concepts:
-            taxonomy = _merged(taxonomy, load_taxonomy(session, new_concepts))
+            taxonomy = taxonomy.merged(load_taxonomy(session, new_concepts))
             known |= new_concepts
         vectors = _vectors(runtime, [vacancy_text(v, taxonomy) for v in loaded])
         # No view is kept: a view holds its own vector beside the pool's matrix (a row of
@@ -270,7 +275,6 @@ def _refreshed_pool(runtime: Runtime, session: Session, cached, listing: list[tu
         builder.add([vacancy_view(v, x) for v, x in zip(loaded, vectors)], taxonomy)
         fresh.update((v.id or 0, listed.get(v.id or 0)) for v in loaded)
         session.expunge_all()  # nor the rows
-    refresh = PoolRefresh(full=full, rows_loaded=len(fresh), texts=len(fresh), removed=0)
     if full:
         new_pool, removed = builder.build(taxonomy), 0
     else:
@@ -284,7 +288,8 @@ def _refreshed_pool(runtime: Runtime, session: Session, cached, listing: list[tu
     # equals today's, and today's own tuple is kept (one copy, shared with the listing).
     pooled = set(new_pool.ids.tolist())
     new_seen = {i: entry for i, entry in listed.items() if i in pooled} | {i: None for i, entry in fresh.items() if entry is None}
-    return _PoolState(listing, new_seen, replace(refresh, removed=removed)), new_pool
+    refresh = PoolRefresh(full=full, rows_loaded=len(fresh), texts=len(fresh), removed=removed)
+    return _PoolState(listing, new_seen, refresh), new_pool
 
 
 def _open_rows(session: Session, ids: list[int] | None) -> Iterator[list[Vacancy]]:
@@ -340,7 +345,7 @@ def matches_for_profile(
             pool, state = _vacancy_pool(runtime, session)
             profile_taxonomy = load_taxonomy(session, _uris([profile], []))
             session.expunge_all()
-        taxonomy = _merged(pool.taxonomy, profile_taxonomy)
+        taxonomy = pool.taxonomy.merged(profile_taxonomy)
         vector = _vectors(runtime, [profile_text(profile, taxonomy)])[0]
         rows: dict[int, Vacancy] = {}
 
@@ -365,15 +370,6 @@ def matches_for_profile(
         ranked.append(VacancyMatch(vacancy, explain(view, vacancy_view(vacancy, vector), taxonomy, today=today)))
     ranked.sort(key=lambda m: (m.explanation.excluded, -m.explanation.score, m.vacancy.id))
     return ranked[:top], taxonomy
-
-
-def _merged(a: Taxonomy, b: Taxonomy) -> Taxonomy:
-    return Taxonomy(
-        isco_codes={**a.isco_codes, **b.isco_codes},
-        broader={**a.broader, **b.broader},
-        labels={**a.labels, **b.labels},
-        regulated={**a.regulated, **b.regulated},
-    )
 
 
 @dataclass(frozen=True)
@@ -428,17 +424,17 @@ def candidates_for_vacancy(
             candidates = []
             for profile in chunk:
                 seen = _screening_view(profile, bare)
-                excluded = _excluded(seen, bare, today)
+                excluded = bool(hard_exclusions(seen, bare, today))
                 if not excluded or (include_excluded and _may_enter(ranked, top, True, None)):
                     candidates.append((profile, seen, excluded))
             if not candidates:
                 continue
-            new = _candidate_uris([seen for _, seen, _ in candidates], vacancy) - concepts
+            new = set().union(*(_profile_uris(seen.skills, seen.occupations) for _, seen, _ in candidates)) - concepts
             if new:
-                taxonomy = _merged(taxonomy, load_taxonomy(session, new))
+                taxonomy = taxonomy.merged(load_taxonomy(session, new))
                 concepts |= new
             scored += len(candidates)
-            vectors = _vectors(runtime, [_candidate_text(p, seen, taxonomy) for p, seen, _ in candidates])
+            vectors = _vectors(runtime, [profile_text(p, taxonomy, seen.occupations) for p, seen, _ in candidates])
             bounds = _score_bounds(vectors, view)
             for i in sorted(range(len(candidates)), key=lambda i: (candidates[i][2], -bounds[i])):
                 profile, seen, excluded = candidates[i]
@@ -503,31 +499,6 @@ def _screening_view(profile: SkillProfile, vacancy: VacancyView) -> ProfileView:
     profiles it explains get a whole `profile_view`).
     """
     return profile_view(profile, None, languages=bool(vacancy.languages), qualifications=False)
-
-
-def _excluded(profile: ProfileView, vacancy: VacancyView, today: date) -> bool:
-    """Whether `explain` excludes the pair: the same checks, without scoring it."""
-    from matching.matcher import _exclusions, _language_gaps
-
-    if _exclusions(profile, vacancy, today):
-        return True
-    return any(not gap.trainable for gap in _language_gaps(profile, vacancy))
-
-
-def _candidate_uris(profiles: Sequence[ProfileView], vacancy: Vacancy) -> set[str]:
-    """`_uris` of the profiles and the vacancy, from already parsed profiles."""
-    uris = _uris([], [vacancy])
-    for profile in profiles:
-        uris.update(profile.skills)
-        uris.update(o.uri for o in profile.occupations if o.uri)
-    return uris
-
-
-def _candidate_text(profile: SkillProfile, parsed: ProfileView, taxonomy: Taxonomy) -> str:
-    """`profile_text(profile, taxonomy)`, with the occupations already parsed (same text)."""
-    occupations = [f"{o.title} ({taxonomy.label(o.uri)})" if o.uri else o.title for o in parsed.occupations]
-    skills = [taxonomy.label(uri) for uri in profile.skills] + list(profile.free_text_skills)
-    return ". ".join(part for part in ("; ".join(occupations), profile.summary, ", ".join(skills)) if part)
 
 
 # ---------------------------------------------------------------------------- gaps

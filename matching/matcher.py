@@ -19,7 +19,7 @@ gaps, why it was excluded, and whether the occupation is regulated at the destin
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -59,6 +59,25 @@ class Taxonomy:
 
     def label(self, uri: str) -> str:
         return self.labels.get(uri, uri.rsplit("/", 1)[-1])
+
+    def merged(self, *others: Taxonomy) -> Taxonomy:
+        """This taxonomy and `others` in one; a later one's entry wins for the same concept."""
+        parts = (self, *others)
+        return Taxonomy(
+            isco_codes={k: v for t in parts for k, v in t.isco_codes.items()},
+            broader={k: v for t in parts for k, v in t.broader.items()},
+            labels={k: v for t in parts for k, v in t.labels.items()},
+            regulated={k: v for t in parts for k, v in t.regulated.items()},
+        )
+
+    def restricted(self, concepts: Collection[str]) -> Taxonomy:
+        """Only the entries of these concepts (what load_taxonomy gives for them)."""
+        return Taxonomy(
+            isco_codes={k: v for k, v in self.isco_codes.items() if k in concepts},
+            broader={k: v for k, v in self.broader.items() if k in concepts},
+            labels={k: v for k, v in self.labels.items() if k in concepts},
+            regulated={k: v for k, v in self.regulated.items() if k in concepts},
+        )
 
     def near(self, a: str, b: str) -> bool:
         """One step apart: one is the other's broader concept, or they share one."""
@@ -193,13 +212,22 @@ class Explanation:
         )
 
 
-def explain(profile: ProfileView, vacancy: VacancyView, taxonomy: Taxonomy, *, today: date) -> Explanation:
-    """Constraints and score parts of one pair; the same function serves both directions."""
-    exclusions = _exclusions(profile, vacancy, today)
-    gaps = tuple(_language_gaps(profile, vacancy))
-    exclusions += [
+def hard_exclusions(
+    profile: ProfileView, vacancy: VacancyView, today: date, gaps: Sequence[LanguageGap] | None = None
+) -> list[Exclusion]:
+    """The hard constraints the pair fails (none: it may match), without scoring it.
+
+    `gaps`: the pair's language gaps, when the caller has them already."""
+    gaps = tuple(_language_gaps(profile, vacancy)) if gaps is None else gaps
+    return _exclusions(profile, vacancy, today) + [
         Exclusion("language", f"Language below the minimum: {gap.describe()}.") for gap in gaps if not gap.trainable
     ]
+
+
+def explain(profile: ProfileView, vacancy: VacancyView, taxonomy: Taxonomy, *, today: date) -> Explanation:
+    """Constraints and score parts of one pair; the same function serves both directions."""
+    gaps = tuple(_language_gaps(profile, vacancy))
+    exclusions = hard_exclusions(profile, vacancy, today, gaps)
     met, essential_missing, essential_value = _skills(profile.skills, vacancy.essential_skills, taxonomy)
     optional_met, optional_missing, optional_value = _skills(profile.skills, vacancy.optional_skills, taxonomy)
     occupation_value, best_held = _occupation(profile, vacancy, taxonomy)

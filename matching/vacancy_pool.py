@@ -292,16 +292,6 @@ class _Rows:
         return combined, order
 
 
-def _restricted(taxonomy: Taxonomy, concepts: Collection[str]) -> Taxonomy:
-    """The taxonomy's entries for these concepts only (what load_taxonomy gives for them)."""
-    return Taxonomy(
-        isco_codes={k: v for k, v in taxonomy.isco_codes.items() if k in concepts},
-        broader={k: v for k, v in taxonomy.broader.items() if k in concepts},
-        labels={k: v for k, v in taxonomy.labels.items() if k in concepts},
-        regulated={k: v for k, v in taxonomy.regulated.items() if k in concepts},
-    )
-
-
 class VacancyPoolBuilder:
     """A pool built from vacancies handed a chunk at a time (in id order), holding only
     arrays between chunks, so the caller can drop each chunk's rows and views at once.
@@ -352,7 +342,7 @@ class VacancyPoolBuilder:
         rows, _ = _Rows.combined([(r, np.arange(len(r.ids))) for r in parts], matrix=matrix)
         self._size, self._in_place, self._last_id = 0, True, None
         pool = VacancyPool.__new__(VacancyPool)
-        pool._publish(None, rows, _restricted(taxonomy, set(rows.skills) | set(rows.uris)))
+        pool._publish(None, rows, taxonomy.restricted(set(rows.skills) | set(rows.uris)))
         return pool
 
 
@@ -433,10 +423,7 @@ class VacancyPool:
         concepts; default: the pools' together) restricted to its own concepts.
         """
         if taxonomy is None:
-            taxonomy = Taxonomy(
-                **{name: {k: v for pool in pools for k, v in getattr(pool.taxonomy, name).items()}
-                   for name in ("isco_codes", "broader", "labels", "regulated")}  # fmt: skip
-            )
+            taxonomy = Taxonomy().merged(*(pool.taxonomy for pool in pools))
         parts: list[tuple[_Rows, np.ndarray]] = []
         later = np.fromiter(set(removed), dtype=np.int64, count=len(set(removed)))
         for pool in reversed(pools):
@@ -451,7 +438,7 @@ class VacancyPool:
             kept = [pool.vacancies[i] for pool, (_, selected) in zip(pools, parts) for i in selected]  # type: ignore[index]
             views = [kept[i] for i in order]
         combined = VacancyPool.__new__(VacancyPool)
-        combined._publish(views, rows, _restricted(taxonomy, set(rows.skills) | set(rows.uris)))
+        combined._publish(views, rows, taxonomy.restricted(set(rows.skills) | set(rows.uris)))
         return combined
 
     def __len__(self) -> int:
