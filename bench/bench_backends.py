@@ -43,11 +43,11 @@ sys.path.insert(0, str(ROOT / "bench"))
 from bench_sizing import stand_in_encoder, synthetic_profiles, synthetic_vacancies  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
-from kb.config import Settings  # noqa: E402
-from kb.db import session_scope  # noqa: E402
+from core.config import Settings  # noqa: E402
+from core.db import session_scope  # noqa: E402
 from kb.evaluation import load_judged_queries  # noqa: E402
 from kb.library_query import parse_search_request  # noqa: E402
-from kb.runtime import Runtime  # noqa: E402
+from core.runtime import Runtime  # noqa: E402
 from kb.service import import_library, search_library  # noqa: E402
 from matching import records  # noqa: E402
 from matching.match_service import candidates_for_vacancy, matches_for_profile  # noqa: E402

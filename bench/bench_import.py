@@ -12,7 +12,7 @@ cache, search indexing) should add little on top. This benchmark measures, in on
    recorded texts, one call, with the same model object the product uses. When the
    settings add a multilingual model (Settings.multilingual_model: the product then
    encodes each passage with the model or models it asks for, see
-   kb.embed.CompositeEncoder), each model's raw encode of the texts recorded for it is
+   core.embeddings.encoder.CompositeEncoder), each model's raw encode of the texts recorded for it is
    timed and the baseline is the sum. By default the
    baseline runs before and again after the product and the product is compared with
    their mean (`--baseline-runs 1` to skip the second), because a shared machine's speed
@@ -32,7 +32,7 @@ Run by hand (about 3 x the time of encoding ESCO once: ten minutes or more on 2 
     .venv/bin/python bench/bench_import.py [--esco-dir ../shared/esco] [--limit 500]
         [--batch-size 64] [--multilingual-model none] [--torch-threads 1] [--profile]
 
-`--multilingual-model` defaults to the product's default (kb.config); `none` measures the
+`--multilingual-model` defaults to the product's default (core.config); `none` measures the
 English model alone. `--torch-threads` sets torch's intra-op threads for the whole run
 (baseline and product alike); by default torch's own choice is kept, as in the product.
 `--limit N` keeps the first N concepts of every concept file (relation files whole) for
@@ -65,10 +65,11 @@ from sqlalchemy.engine import Engine
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kb.config import DEFAULT_MULTILINGUAL_MODEL, Settings  # noqa: E402
-from kb.db import create_schema, make_engine  # noqa: E402
-from kb.embed import CompositeEncoder, EmbeddingBackend, Encoder, make_encoder  # noqa: E402
-from kb.runtime import Runtime  # noqa: E402
+from core.config import DEFAULT_MULTILINGUAL_MODEL, Settings  # noqa: E402
+from core.db import create_schema, make_engine  # noqa: E402
+from core.embeddings.encoder import CompositeEncoder, Encoder, make_encoder  # noqa: E402
+from core.embeddings.registry import EmbeddingBackend  # noqa: E402
+from core.runtime import Runtime  # noqa: E402
 from matching import esco  # noqa: E402
 from matching.service import import_taxonomy  # noqa: E402
 

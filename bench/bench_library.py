@@ -28,13 +28,13 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_search import Latency, load_matrix, numpy_top_k, peak_rss_mib  # noqa: E402
 
-from kb.config import Settings  # noqa: E402
+from core.config import Settings  # noqa: E402
 from kb.documents import group_index_document  # noqa: E402
 from kb.evaluation import load_judged_queries  # noqa: E402
-from kb.languages import guess_query_language  # noqa: E402
+from core.languages import guess_query_language  # noqa: E402
 from kb.library_query import FACETS  # noqa: E402
-from kb.runtime import Runtime  # noqa: E402
-from kb.search.base import SearchQuery  # noqa: E402
+from core.runtime import Runtime  # noqa: E402
+from core.search.base import SearchQuery  # noqa: E402
 from kb.service import QUALITY_WEIGHT, import_library, library_index, library_vocabulary, list_records  # noqa: E402
 
 CANDIDATES = 100  # what search_library asks each arm for on a first page

@@ -31,8 +31,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_search import Latency, peak_rss_mib  # noqa: E402
 
-from kb.config import Settings  # noqa: E402
-from kb.runtime import Runtime  # noqa: E402
+from core.config import Settings  # noqa: E402
+from core.runtime import Runtime  # noqa: E402
 from matching.match_service import load_taxonomy, profile_text, profile_view, vacancy_text, vacancy_view  # noqa: E402
 from matching.matcher import explain  # noqa: E402
 from matching.models import SkillProfile, SkillProfileInput, Vacancy, VacancyInput  # noqa: E402

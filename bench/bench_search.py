@@ -1,6 +1,6 @@
 """Search latency and memory of the embedded engine at 3k, 30k and 300k documents.
 
-Why: the embedded engine (kb/search/embedded.py: SQLite FTS5 for words, passage vectors
+Why: the embedded engine (core/search/embedded.py: SQLite FTS5 for words, passage vectors
 held in memory for the dense arm) is meant to serve a Migrant Resource Centre from one
 laptop. The product owner's targets: p50 latency under 30 ms at 300k documents with query
 encoding excluded, and peak memory under 2 GB. This benchmark measures, per corpus size:
@@ -13,7 +13,7 @@ encoding excluded, and peak memory under 2 GB. This benchmark measures, per corp
   before every call so encoding really happens), reported apart, plus the encoding alone.
   Lexical and hybrid are timed as a results page asks (`track_total`: every match is
   counted) and as a suggestion asks (no total); hybrid with the default fusion and with
-  the fusion of the ESCO collections (kb.search.factory), the real suggestion path;
+  the fusion of the ESCO collections (core.search.factory), the real suggestion path;
 - the search process's peak RSS (models and vectors included), measured in a fresh
   process that only opens the index and searches, as a web worker would; also the peak
   right after the first dense query (which loads the vector store), to tell the
@@ -43,8 +43,8 @@ encodes ESCO once, a few minutes):
     .venv/bin/python bench/bench_search.py [--sizes 3000 30000 300000] [--queries 200]
         [--multilingual-model none] [--torch-threads 1] [--profile]
 
-`--multilingual-model` defaults to the product's default (kb.config): with a second model
-every vector is both models' vectors side by side (kb.embed.CompositeEncoder); `none`
+`--multilingual-model` defaults to the product's default (core.config): with a second model
+every vector is both models' vectors side by side (core.embeddings.encoder.CompositeEncoder); `none`
 measures the English model alone. `--torch-threads` sets torch's intra-op threads (query
 encoding); by default torch's own choice is kept, as in the product. `--profile` runs cProfile over each mode at the largest
 size and writes bench/out/bench_search.profile-<size>-<mode>.txt.
@@ -75,12 +75,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kb.config import DEFAULT_EMBEDDING_MODEL, DEFAULT_MULTILINGUAL_MODEL  # noqa: E402
-from kb.db import create_schema, make_engine  # noqa: E402
-from kb.embed import CompositeEncoder, Encoder, make_encoder  # noqa: E402
-from kb.search.base import Fusion, IndexDocument, SearchMode, SearchQuery  # noqa: E402
-from kb.search.embedded import EmbeddedSearchIndex  # noqa: E402
-from kb.search.factory import COLLECTIONS  # noqa: E402
+from core.config import DEFAULT_EMBEDDING_MODEL, DEFAULT_MULTILINGUAL_MODEL  # noqa: E402
+from core.db import create_schema, make_engine  # noqa: E402
+from core.embeddings.encoder import CompositeEncoder, Encoder, make_encoder  # noqa: E402
+from core.search.base import Fusion, IndexDocument, SearchMode, SearchQuery  # noqa: E402
+from core.search.embedded import EmbeddedSearchIndex  # noqa: E402
+from core.search.factory import COLLECTIONS  # noqa: E402
 from matching import esco  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
@@ -160,7 +160,7 @@ class Config:
 
 # What the product asks: a results page counts every match (track_total, the default);
 # suggestions (matching.normalize) do not, and the ESCO collections rank by the dense arm
-# alone with words as a fallback (kb.search.factory.COLLECTIONS).
+# alone with words as a fallback (core.search.factory.COLLECTIONS).
 ESCO_FUSION = COLLECTIONS.get("occupations", Fusion())
 CONFIGS: tuple[Config, ...] = (
     Config("encode only", None, True),

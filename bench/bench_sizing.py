@@ -78,7 +78,7 @@ class DenseHashingBackend(HashingBackend):
 
 
 def stand_in_encoder(engine):
-    from kb.embed import CompositeEncoder, Encoder
+    from core.embeddings.encoder import CompositeEncoder, Encoder
 
     return CompositeEncoder(
         Encoder("sizing-stand-in-384", engine=engine, backend=DenseHashingBackend("sizing-stand-in-384", 384)),
@@ -198,9 +198,9 @@ def pool_breakdown(pool) -> dict[str, int]:
 def measure(database_url: str, size: int, profiles: int) -> dict:
     from sqlmodel import Session
 
-    from kb.config import Settings
-    from kb.embed import EmbeddingCache
-    from kb.runtime import Runtime
+    from core.config import Settings
+    from core.embeddings.encoder import EmbeddingCache
+    from core.runtime import Runtime
     from matching import match_service
     from matching.models import SkillProfile, SkillProfileInput, Vacancy, VacancyInput
     from matching.records import _profile_values, _vacancy_values

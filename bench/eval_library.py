@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from kb.config import Settings  # noqa: E402
+from core.config import Settings  # noqa: E402
 from kb.evaluation import (  # noqa: E402
     cross_validated_convex,
     dense_only,
@@ -34,9 +34,9 @@ from kb.evaluation import (  # noqa: E402
     tune_alpha,
 )
 from kb.library_query import parse_search_request  # noqa: E402
-from kb.runtime import Runtime  # noqa: E402
-from kb.search.base import Fusion  # noqa: E402
-from kb.search.factory import COLLECTIONS  # noqa: E402
+from core.runtime import Runtime  # noqa: E402
+from core.search.base import Fusion  # noqa: E402
+from core.search.factory import COLLECTIONS  # noqa: E402
 from kb import service  # noqa: E402
 from kb.service import import_library, library_index, library_vocabulary, search_library  # noqa: E402
 

@@ -21,8 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from kb.config import Settings  # noqa: E402
-from kb.runtime import Runtime  # noqa: E402
+from core.config import Settings  # noqa: E402
+from core.runtime import Runtime  # noqa: E402
 from matching import esco  # noqa: E402
 from matching.match_evaluation import run_evaluation  # noqa: E402
 

@@ -31,11 +31,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kb.db import create_schema, make_engine  # noqa: E402
-from kb.embed import make_encoder  # noqa: E402
-from kb.search.base import Fusion, IndexDocument, SearchQuery  # noqa: E402
-from kb.search.embedded import EmbeddedSearchIndex  # noqa: E402
-from kb.search.factory import COLLECTIONS  # noqa: E402
+from core.db import create_schema, make_engine  # noqa: E402
+from core.embeddings.encoder import make_encoder  # noqa: E402
+from core.search.base import Fusion, IndexDocument, SearchQuery  # noqa: E402
+from core.search.embedded import EmbeddedSearchIndex  # noqa: E402
+from core.search.factory import COLLECTIONS  # noqa: E402
 from matching import esco  # noqa: E402
 from matching.evaluation import (  # noqa: E402
     LabelQuery,

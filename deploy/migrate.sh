@@ -1,7 +1,7 @@
 #!/bin/sh
 # One-shot start-up job of the compose file's `migrate` service (and usable by hand:
 #   docker compose run --rm migrate):
-#   1. `headstart db upgrade`: apply the Alembic migrations (kb/migrations);
+#   1. `headstart db upgrade`: apply the Alembic migrations (core/migrations);
 #   2. `headstart index rebuild`, only when it is needed: a search collection is empty,
 #      was built by another embedding model or another mapping version (the engines
 #      refuse such an index until it is rebuilt), or HEADSTART_REINDEX=always.
@@ -21,9 +21,9 @@ case "${HEADSTART_REINDEX:-auto}" in
         ;;
     *)
         reason=$(python - <<'PY'
-from kb.config import Settings
-from kb.errors import HeadstartError
-from kb.runtime import Runtime
+from core.config import Settings
+from core.errors import HeadstartError
+from core.runtime import Runtime
 
 runtime = Runtime(Settings.from_env())
 reasons = []

@@ -1,5 +1,6 @@
-"""Headstart's knowledge-base engine: settings, storage, embeddings and search.
+"""The knowledge base: the practitioners' library of good practices and handbook sections.
 
-Nothing here imports Flask, touches a database or loads a model at import time, so the
-CLI, the web app, the benchmarks and the tests all share the same pieces.
+Layer 2, above core/ (the platform) and practices/ (the records as a domain): its search
+documents, the service (import, export, save, delete, search, related records), query
+parsing, the JSON of records and the judged-query evaluation.
 """

@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from sqlalchemy import JSON, Column, Text
 from sqlmodel import Field, SQLModel
 
-from kb.search.base import IndexDocument, Passage
+from core.search.base import IndexDocument, Passage
 from practices.quality import quality_profile
 from practices.schema import LibraryRecord, record_from_fields
 

@@ -18,9 +18,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from kb.languages import guess_query_language
-from kb.search.base import Fusion, SearchIndex, SearchQuery
-from kb.search.fusion import ArmScores, fuse
+from core.languages import guess_query_language
+from core.search.base import Fusion, SearchIndex, SearchQuery
+from core.search.fusion import ArmScores, fuse
 
 CANDIDATES = 100
 

@@ -11,8 +11,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from kb.errors import BadRequest
-from kb.languages import ISO_639_1, normalize_language
+from core.errors import BadRequest
+from core.languages import ISO_639_1, normalize_language
 from practices.quality import LEVELS
 from practices.vocabulary import (
     DELIVERY_MODES,

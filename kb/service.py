@@ -24,11 +24,11 @@ from kb.documents import (
     split_anchor,
     utcnow,
 )
-from kb.errors import HeadstartError, ImportFileError, NotFound
-from kb.languages import guess_query_language
+from core.errors import HeadstartError, ImportFileError, NotFound
+from core.languages import guess_query_language
 from kb.library_query import FACETS, LibrarySearchRequest
-from kb.runtime import Runtime
-from kb.search.base import FacetCount, Hit, SearchIndex, SearchQuery
+from core.runtime import Runtime
+from core.search.base import FacetCount, Hit, SearchIndex, SearchQuery
 from practices.duplicates import DuplicatePair, find_near_duplicates
 from practices.files import library_files, read_library_file, write_library
 from practices.quality import QualityProfile, quality_profile

@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 
 from sqlmodel import Session, select
 
-from kb.accounts import User
+from core.accounts.users import User
 from matching.models import Consent, ServiceOffer, SkillProfile, Vacancy
 
 

@@ -13,7 +13,7 @@ from typing import Literal
 from sqlalchemy import Column, Text, delete
 from sqlmodel import Field, Session, SQLModel, select
 
-from kb.errors import HeadstartError, NotFound
+from core.errors import HeadstartError, NotFound
 from matching.models import utcnow
 
 NoteKind = Literal["recommendation", "next_step"]

@@ -10,7 +10,7 @@ What a profile leaves behind, and where it goes:
   matching.match_service.profile_text builds): a vector of a person's own words is personal
   data too. The row goes unless another profile has exactly the same text (the cache is
   shared by text);
-- audit events about the profile (kb.audit): the log must not keep what the person asked
+- audit events about the profile (core.accounts.audit): the log must not keep what the person asked
   to be forgotten. One event says that a profile was deleted or an account erased, with
   counts and without the person's name or the profile's id;
 - cached matches: none exist. Matches are computed per request (match_service); the only
@@ -39,11 +39,11 @@ from typing import Any
 from sqlalchemy import and_, delete, or_, update
 from sqlmodel import Session, select
 
-from kb.accounts import LoginFailure, User, find_user
-from kb.login_sessions import close_all_sessions, sessions_of
-from kb.audit import AuditEvent, events_about, record
-from kb.embed import EmbeddingCache, text_hash
-from kb.errors import NotFound
+from core.accounts.users import LoginFailure, User, find_user
+from core.accounts.login_sessions import close_all_sessions, sessions_of
+from core.accounts.audit import AuditEvent, events_about, record
+from core.embeddings.encoder import EmbeddingCache, text_hash
+from core.errors import NotFound
 from matching.case_notes import CaseNote
 from matching.models import Consent, SkillProfile, SuggestionChoice
 

@@ -19,8 +19,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from kb.search.base import Fusion, IndexDocument, SearchIndex, SearchQuery
-from kb.search.fusion import ArmScores, fuse
+from core.search.base import Fusion, IndexDocument, SearchIndex, SearchQuery
+from core.search.fusion import ArmScores, fuse
 
 HIDDEN_ANCHORS = ("alt-", "hidden-")
 

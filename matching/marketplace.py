@@ -20,7 +20,7 @@ from sqlalchemy import and_, distinct, exists, false, func, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
-from kb.languages import ISO_639_1
+from core.languages import ISO_639_1
 from matching.cefr import LEVELS
 from matching.esco.tables import EscoConcept, EscoConceptText
 from matching.models import ServiceOffer, Vacancy

@@ -32,7 +32,7 @@ from datetime import date
 
 import numpy as np
 
-from kb.search.base import IndexDocument, SearchIndex, SearchQuery
+from core.search.base import IndexDocument, SearchIndex, SearchQuery
 from matching.matcher import ProfileView, Taxonomy, VacancyView, explain
 from matching.models import LegalRoute, OccupationHeld
 
@@ -209,9 +209,9 @@ def run_evaluation(
 
     from sqlmodel import Session
 
-    from kb.search.base import Passage
-    from kb.search.embedded import EmbeddedSearchIndex
-    from kb.search.factory import COLLECTIONS
+    from core.search.base import Passage
+    from core.search.embedded import EmbeddedSearchIndex
+    from core.search.factory import COLLECTIONS
     from matching import esco
     from matching.match_service import load_taxonomy
     from matching.skill_extraction import extract_skills

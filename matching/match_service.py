@@ -20,8 +20,8 @@ import numpy as np
 from sqlalchemy import select
 from sqlmodel import Session
 
-from kb.errors import BadRequest
-from kb.runtime import Runtime
+from core.errors import BadRequest
+from core.runtime import Runtime
 from matching.cefr import LEVELS, rank
 from matching.esco.tables import EscoBroader, EscoConcept, EscoConceptText
 from matching.matcher import Explanation, ProfileView, Taxonomy, VacancyView, explain, hard_exclusions

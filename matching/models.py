@@ -21,7 +21,7 @@ from pydantic import field_validator, model_validator
 from sqlalchemy import JSON, Column, Index, Text
 from sqlmodel import Field, SQLModel
 
-from kb.languages import ISO_639_1
+from core.languages import ISO_639_1
 from matching.cefr import LEVELS, SUBSKILLS, rank
 from practices.vocabulary import is_country
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from kb.errors import BadRequest
-from kb.languages import OTHER_LANGUAGE, guess_query_language, normalize_language  # noqa: F401 (re-exported)
-from kb.search.base import Hit, SearchIndex, SearchQuery
+from core.errors import BadRequest
+from core.languages import OTHER_LANGUAGE, guess_query_language, normalize_language  # noqa: F401 (re-exported)
+from core.search.base import Hit, SearchIndex, SearchQuery
 
 MAX_QUERY_CHARS = 500
 MAX_TOP = 100

@@ -15,8 +15,8 @@ from datetime import date
 from babel.languages import get_official_languages
 from sqlmodel import Session
 
-from kb.errors import HeadstartError
-from kb.runtime import Runtime
+from core.errors import HeadstartError
+from core.runtime import Runtime
 from matching.marketplace import concept_labels, offers_preparing_for, vacancies_for_occupation
 from matching.models import ServiceOffer, Vacancy
 from practices.vocabulary import country_name, is_country

@@ -21,8 +21,8 @@ from typing import Any, Protocol
 from babel import Locale
 from sqlmodel import Session, select
 
-from kb.errors import HeadstartError
-from kb.languages import ISO_639_1
+from core.errors import HeadstartError
+from core.languages import ISO_639_1
 from matching.cefr import LEVELS, SUBSKILLS
 from matching.models import (
     Consent,
@@ -542,7 +542,7 @@ def active_consents(session: Session, profile_id: int, *, now: datetime | None =
 
 def consent_recipients(session: Session) -> tuple[list[str], list[str]]:
     """Names a migrant may choose from: employers with open vacancies, and MRCs."""
-    from kb.accounts import User
+    from core.accounts.users import User
 
     employers = sorted(set(session.exec(select(Vacancy.employer).where(Vacancy.status == "open")).all()))
     centres = sorted({

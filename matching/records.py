@@ -19,8 +19,8 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 from sqlmodel import Session, SQLModel
 
-from kb.errors import HeadstartError, ImportFileError, NotFound, refuse_nul
-from kb.runtime import Runtime
+from core.errors import HeadstartError, ImportFileError, NotFound, refuse_nul
+from core.runtime import Runtime
 from matching.models import (
     Consent,
     ServiceOffer,

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from kb.runtime import Runtime
-from kb.search.base import SearchIndex
+from core.runtime import Runtime
+from core.search.base import SearchIndex
 from matching import esco
 from matching.normalize import ConceptSuggestion, label_vocabulary, suggest_concepts
 

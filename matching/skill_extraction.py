@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kb.errors import BadRequest
-from kb.languages import guess_query_language, normalize_language
-from kb.search.base import SearchIndex, SearchQuery
+from core.errors import BadRequest
+from core.languages import guess_query_language, normalize_language
+from core.search.base import SearchIndex, SearchQuery
 
 MAX_TEXT_CHARS = 20_000
 # Minimum cosine of a span with a skill. Tuned on the 260 demo vacancies (description ->

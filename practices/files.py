@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from kb.errors import ImportFileError, refuse_nul
+from core.errors import ImportFileError, refuse_nul
 from practices.markdown_format import MarkdownError, parse_markdown_record, render_markdown_record
 from practices.schema import LibraryRecord
 from practices.tabular_format import (

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
-from kb.languages import ISO_639_1
+from core.languages import ISO_639_1
 from practices.vocabulary import (
     DELIVERY_MODES,
     DOCUMENT_KINDS,

@@ -11,16 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from kb import embed
-from kb.config import Settings
-from kb.db import create_schema, drop_schema, make_engine
+from core.embeddings import encoder as embed, registry
+from core.config import Settings
+from core.db import create_schema, drop_schema, make_engine
 from tests.fakes import FAKE_MODEL_NAME, HashingBackend
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_ESCO = ROOT.parent / "shared" / "esco"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
-embed.register_backend(FAKE_MODEL_NAME, lambda name: HashingBackend(name))
+registry.register_backend(FAKE_MODEL_NAME, lambda name: HashingBackend(name))
 
 
 @pytest.fixture
@@ -63,7 +63,7 @@ def fake_encoder(engine) -> embed.Encoder:
 @pytest.fixture(scope="session")
 def real_backend():
     """The packaged all-MiniLM-L6-v2, loaded once per test session."""
-    return embed.load_backend("all-MiniLM-L6-v2")
+    return registry.load_backend("all-MiniLM-L6-v2")
 
 
 @pytest.fixture
@@ -105,7 +105,7 @@ def pytest_generate_tests(metafunc) -> None:
 @pytest.fixture(params=_engine_params())
 def search_index(request, settings: Settings, fake_encoder):
     """An empty index of every available engine, with the fake encoder."""
-    from kb.search.factory import open_index
+    from core.search.factory import open_index
 
     engine_settings = settings.with_(
         search_backend=request.param,
@@ -119,7 +119,7 @@ def search_index(request, settings: Settings, fake_encoder):
 
 @pytest.fixture
 def runtime(settings: Settings, engine, fake_encoder):
-    from kb.runtime import Runtime
+    from core.runtime import Runtime
 
     runtime = Runtime(settings, encoder=fake_encoder)
     runtime.__dict__["engine"] = engine  # share the per-test database
@@ -201,7 +201,7 @@ def esco_runtime(tmp_path_factory, shared_esco_dir):
 
     The product's encoder: all-MiniLM-L6-v2 plus the multilingual USE.
     """
-    from kb.runtime import Runtime
+    from core.runtime import Runtime
     from matching.service import import_taxonomy
 
     data_dir = tmp_path_factory.mktemp("esco-data")
@@ -234,7 +234,7 @@ def library_runtime(runtime):
 @pytest.fixture(scope="session")
 def library_real_runtime(tmp_path_factory):
     """The seed library imported and indexed with the product's real models, once per session."""
-    from kb.runtime import Runtime
+    from core.runtime import Runtime
     from kb.service import import_library
 
     settings = Settings(
@@ -259,8 +259,8 @@ TEST_PASSWORD = "correct horse battery"
 @pytest.fixture
 def make_user(core_runtime):
     """Create an account: make_user("employer", organisation="Krankenhaus Kessler GmbH")."""
-    from kb.accounts import create_user
-    from kb.db import session_scope
+    from core.accounts.users import create_user
+    from core.db import session_scope
 
     counter = iter(range(1, 10_000))
 
@@ -308,7 +308,7 @@ def demo_site(tmp_path_factory, real_backend):
 
     from werkzeug.serving import make_server
 
-    from kb.runtime import Runtime
+    from core.runtime import Runtime
     from webapp import create_app
     from webapp.demo_seed import seed_demo
 

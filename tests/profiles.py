@@ -5,7 +5,7 @@ Shared by the page and personal-data tests, which vary it field by field.
 
 from __future__ import annotations
 
-from kb.db import session_scope
+from core.db import session_scope
 from matching.models import SkillProfileInput
 from matching.records import create_profile
 

@@ -1,13 +1,13 @@
 """Sign a user in on a Flask test client without going through the sign-in form.
 
-Pages trust a session only while the database knows its token (kb/login_sessions.py),
+Pages trust a session only while the database knows its token (core/accounts/login_sessions.py),
 so a test that plants a signed-in cookie must open a real session row as well.
 """
 
 from __future__ import annotations
 
-from kb.db import session_scope
-from kb.login_sessions import open_session
+from core.db import session_scope
+from core.accounts.login_sessions import open_session
 from webapp.security import SESSION_KEY
 
 

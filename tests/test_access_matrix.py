@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session
 
-from kb.db import session_scope
+from core.db import session_scope
 from matching import case_notes, records
 from matching.models import ServiceOfferInput, SkillProfileInput, VacancyInput
 from tests.signing_in import plant_sign_in

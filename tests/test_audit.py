@@ -1,4 +1,4 @@
-"""The audit log (kb/audit.py): what is recorded, in the change's own transaction; the
+"""The audit log (core/accounts/audit.py): what is recorded, in the change's own transaction; the
 admin's page with its filters; and the events a profile's owner sees on the profile."""
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from kb.accounts import User
-from kb.audit import ACTIONS, AuditEvent, record
-from kb.db import revision_tables, session_scope
+from core.accounts.users import User
+from core.accounts.audit import ACTIONS, AuditEvent, record
+from core.db import revision_tables, session_scope
 from matching.models import SkillProfileInput, Vacancy
 from matching.records import create_profile, grant_consent, import_vacancies
 from tests.conftest import TEST_PASSWORD
@@ -215,6 +215,6 @@ def test_profile_changes_through_the_api_are_recorded(client, core_runtime):
     assert client.delete(f"/api/v1/profiles/{profile_id}/consents/Werft Nord GmbH").status_code == 200
     actions = [event.action for event in events(core_runtime, object_type="profile", object_id=str(profile_id))]
     assert actions == ["create", "update", "consent_grant", "consent_withdraw"]
-    from kb.audit import API_ACTOR
+    from core.accounts.audit import API_ACTOR
 
     assert {event.actor for event in events(core_runtime, object_type="profile")} == {API_ACTOR}

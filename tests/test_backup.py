@@ -18,9 +18,10 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, select
 
-from kb import backup, service
-from kb.accounts import User, create_user
-from kb.db import drop_schema, head_revision, session_scope
+from core import backup
+from kb import service
+from core.accounts.users import User, create_user
+from core.db import drop_schema, head_revision, session_scope
 from kb.documents import LibraryDocument
 from matching import records
 from matching.models import SkillProfile, SkillProfileInput, Vacancy, VacancyInput

@@ -92,7 +92,7 @@ def test_esco_status_counts_concepts(seeded):
 def test_index_rebuild_swaps_in_a_new_index_where_the_engine_can(run_cli, monkeypatch):
     """An engine with `rebuild` (Elasticsearch) gets every document in one call, so it can
     build a new index and swap it in; it is never cleared while it serves searches."""
-    from kb.search import factory
+    from core.search import factory
 
     real_open = factory.open_index
     calls: dict[str, int] = {}

@@ -2,7 +2,7 @@
 
 Four processes, each with its own engine, post vacancies and profiles one transaction at
 a time (as the web app does per request), all starting together. On SQLite this
-exercises WAL and the busy timeout (kb/db.py); on PostgreSQL, ordinary concurrency.
+exercises WAL and the busy timeout (core/db.py); on PostgreSQL, ordinary concurrency.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def _first(name: str) -> dict:
 
 def _writer(database_url: str, worker: int, start, results) -> None:
     """One process: its own engine, one transaction per record, vacancies and profiles interleaved."""
-    from kb.db import make_engine, session_scope
+    from core.db import make_engine, session_scope
     from matching import records
     from matching.models import SkillProfileInput, VacancyInput
 

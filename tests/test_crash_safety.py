@@ -25,7 +25,7 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from kb.db import session_scope
+from core.db import session_scope
 from kb.documents import LibraryDocument
 from matching import records
 from matching.models import Vacancy, VacancyInput
@@ -41,9 +41,9 @@ SEED_VACANCIES = ROOT / "seeds" / "matching" / "vacancies.jsonl"
 BOOTSTRAP = """
 import os, sys, time
 from pathlib import Path
-from kb import embed
+from core.embeddings import encoder as embed, registry
 from tests.fakes import FAKE_MODEL_NAME, HashingBackend
-embed.register_backend(FAKE_MODEL_NAME, lambda name: HashingBackend(name))
+registry.register_backend(FAKE_MODEL_NAME, lambda name: HashingBackend(name))
 marker = os.environ.get("CRASH_TEST_STALL_MARKER")
 if marker:
     from sqlalchemy import func, select

@@ -22,13 +22,13 @@ from elastic_transport import ApiResponseMeta, BaseNode, HttpHeaders
 from elastic_transport._node._base import NodeApiResponse
 from elasticsearch import Elasticsearch
 
-from kb.embed import CompositeEncoder, Encoder
-from kb.errors import HeadstartError
-from kb.search import IndexDocument, Passage, SearchQuery
-from kb.search.base import FacetCount, Fusion
-from kb.search.elastic import ElasticsearchIndex, highlight_fragment, index_alias
-from kb.search.elastic_mappings import LANGUAGE_ANALYZERS, MAPPING_VERSION
-from kb.search.fusion import ArmScores, fuse
+from core.embeddings.encoder import CompositeEncoder, Encoder
+from core.errors import HeadstartError
+from core.search import IndexDocument, Passage, SearchQuery
+from core.search.base import FacetCount, Fusion
+from core.search.elastic import ElasticsearchIndex, highlight_fragment, index_alias
+from core.search.elastic_mappings import LANGUAGE_ANALYZERS, MAPPING_VERSION
+from core.search.fusion import ArmScores, fuse
 from tests.fakes import HashingBackend
 
 ALIAS = "headstart-library"
@@ -851,7 +851,7 @@ def test_a_server_older_than_8_11_is_refused(server, encoder):
 
 
 def test_factory_opens_the_elasticsearch_engine_with_the_collection_fusion(settings, encoder):
-    from kb.search.factory import COLLECTIONS, open_index
+    from core.search.factory import COLLECTIONS, open_index
 
     index = open_index(
         settings.with_(search_backend="elasticsearch", elasticsearch_url="http://localhost:9200", elasticsearch_prefix="headstart-"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from kb.embed import Encoder
+from core.embeddings.encoder import Encoder
 from tests.fakes import FAKE_MODEL_NAME, HashingBackend
 
 
@@ -56,8 +56,8 @@ def test_real_model_puts_related_titles_closer_than_unrelated(real_encoder):
 
 
 def test_unknown_model_gives_a_clear_error(tmp_path):
-    from kb.embed import SentenceTransformerBackend
-    from kb.errors import HeadstartError
+    from core.embeddings.registry import SentenceTransformerBackend
+    from core.errors import HeadstartError
 
     with pytest.raises(HeadstartError, match="could not be loaded"):
         SentenceTransformerBackend(str(tmp_path / "no-such-model"))

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from kb.errors import ImportFileError
+from core.errors import ImportFileError
 from matching import esco
 from matching.esco import (
     EscoBroader,

@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from sqlmodel import SQLModel
 from werkzeug.datastructures import MultiDict
 
-from kb.errors import HeadstartError
+from core.errors import HeadstartError
 from tests.signing_in import plant_sign_in
 from tests.test_access_matrix import build_world, signed_in_client
 from webapp.security import SESSION_KEY

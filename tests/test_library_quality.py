@@ -12,8 +12,8 @@ import pytest
 
 from kb.evaluation import dense_only, evaluate, fused, lexical_only, load_judged_queries, run_arms, score
 from kb.library_query import parse_search_request
-from kb.search.base import Fusion
-from kb.search.factory import COLLECTIONS
+from core.search.base import Fusion
+from core.search.factory import COLLECTIONS
 from kb.service import library_index, library_vocabulary, search_library
 
 pytestmark = pytest.mark.slow

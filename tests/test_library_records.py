@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kb.errors import ImportFileError
+from core.errors import ImportFileError
 from practices.duplicates import find_near_duplicates
 from practices.files import read_library_file, write_library
 from practices.markdown_format import parse_markdown_record, render_markdown_record

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from kb import service
-from kb.errors import BadRequest, HeadstartError, NotFound
+from core.errors import BadRequest, HeadstartError, NotFound
 from kb.library_query import parse_search_request
 from tests.conftest import LIBRARY_SEEDS
 from tests.test_library_records import PRACTICE

@@ -1,6 +1,6 @@
 """Sign-in sessions live in the database: signing out ends them for every copy of the cookie.
 
-Before kb/login_sessions.py the cookie carried the user id, so a copy of it (a shared MRC
+Before core/accounts/login_sessions.py the cookie carried the user id, so a copy of it (a shared MRC
 computer, a stolen laptop) kept working for 12 hours after the person signed out.
 """
 
@@ -11,10 +11,10 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import text
 from sqlmodel import select
 
-from kb import login_sessions
-from kb.audit import AuditEvent
-from kb.db import session_scope
-from kb.login_sessions import IDLE_TIMEOUT, LIFETIME, TOUCH_INTERVAL, LoginSession
+from core.accounts import login_sessions
+from core.accounts.audit import AuditEvent
+from core.db import session_scope
+from core.accounts.login_sessions import IDLE_TIMEOUT, LIFETIME, TOUCH_INTERVAL, LoginSession
 from matching import erasure
 from tests.conftest import TEST_PASSWORD
 from tests.test_web_auth import form_token

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from sqlmodel import Session
 
-from kb.errors import HeadstartError, ImportFileError
+from core.errors import HeadstartError, ImportFileError
 from matching import match_service, records
 from matching.models import ServiceOfferInput, SkillProfileInput, VacancyInput
 from tests.test_matcher import ELDERLY, FIRST_AID, HEALTHCARE_ASSISTANT, NURSE, NURSE_ASSISTANT, VITAL_SIGNS, WELDER

@@ -1,4 +1,4 @@
-"""Schema migrations (Alembic, kb/migrations): on SQLite and on PostgreSQL alike.
+"""Schema migrations (Alembic, core/migrations): on SQLite and on PostgreSQL alike.
 
 - an empty database upgraded to head has exactly the models' tables, and autogenerate
   finds no difference (a model changed without a migration fails here);
@@ -18,8 +18,8 @@ import sqlalchemy as sa
 from alembic import command
 from sqlmodel import Session, SQLModel, select
 
-from kb import db as kb_db
-from kb.db import (
+from core import db as core_db
+from core.db import (
     alembic_config,
     current_revision,
     drop_schema,
@@ -29,7 +29,7 @@ from kb.db import (
     schema_differences,
     upgrade_schema,
 )
-from kb.errors import HeadstartError
+from core.errors import HeadstartError
 
 NEW_IN_0002 = {"user_account", "login_failure", "case_note"}
 NEW_IN_0003 = {"audit_event"}
@@ -229,7 +229,7 @@ def insert_release_rows(engine) -> None:
 
 
 def test_a_release_database_with_data_keeps_every_row(empty):
-    from kb.accounts import User
+    from core.accounts.users import User
     from kb.documents import LibraryDocument
     from matching.case_notes import CaseNote
     from matching.esco.tables import EscoConcept
@@ -318,7 +318,7 @@ def test_a_database_from_a_newer_version_is_refused(empty):
 
 def test_a_failed_migration_leaves_nothing_behind(empty, monkeypatch):
     """One transaction per upgrade, on SQLite too: a failure in 0002 undoes 0001 as well."""
-    script = kb_db._script().get_revision("0002")
+    script = core_db._script().get_revision("0002")
     monkeypatch.setattr(script.module, "upgrade", lambda: 1 / 0)
     with pytest.raises(ZeroDivisionError):
         upgrade_schema(empty)
@@ -383,11 +383,11 @@ def test_cli_db_revision_writes_nothing_when_models_match(run_cli):
 
 
 def test_new_revision_autogenerates_the_next_number(tmp_path, monkeypatch):
-    """`headstart db revision` on a copy of kb/migrations, with a model that gained a column."""
+    """`headstart db revision` on a copy of core/migrations, with a model that gained a column."""
     copy = tmp_path / "migrations"
-    shutil.copytree(kb_db.MIGRATIONS_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
-    monkeypatch.setattr(kb_db, "MIGRATIONS_DIR", copy)
-    kb_db._script.cache_clear()
+    shutil.copytree(core_db.MIGRATIONS_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(core_db, "MIGRATIONS_DIR", copy)
+    core_db._script.cache_clear()
     try:
         import_table_modules()
         metadata = sa.MetaData()
@@ -395,13 +395,13 @@ def test_new_revision_autogenerates_the_next_number(tmp_path, monkeypatch):
             table.to_metadata(metadata)
         sa.Table("vacancy", metadata, sa.Column("remote", sa.Boolean(), nullable=True), extend_existing=True)
 
-        path = kb_db.new_revision("add vacancy remote", metadata=metadata)
+        path = core_db.new_revision("add vacancy remote", metadata=metadata)
         assert path is not None and path.parent == copy / "versions"
         assert path.name == "0006_add_vacancy_remote.py"
         source = path.read_text()
         assert "revision: str = '0006'" in source and "down_revision: str | Sequence[str] | None = '0005'" in source
         assert "sa.Column('remote', sa.Boolean(), nullable=True)" in source
         assert "sqlmodel" not in source
-        assert kb_db.head_revision() == "0006"
+        assert core_db.head_revision() == "0006"
     finally:
-        kb_db._script.cache_clear()
+        core_db._script.cache_clear()

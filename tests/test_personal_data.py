@@ -16,11 +16,11 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, select
 
-from kb.accounts import LoginFailure, User
-from kb.audit import AuditEvent, record
-from kb.db import import_table_modules, session_scope
-from kb.embed import EmbeddingCache
-from kb.errors import NotFound
+from core.accounts.users import LoginFailure, User
+from core.accounts.audit import AuditEvent, record
+from core.db import import_table_modules, session_scope
+from core.embeddings.encoder import EmbeddingCache
+from core.errors import NotFound
 from matching import erasure
 from matching.case_notes import add_note
 from matching.match_service import candidates_for_vacancy, matches_for_profile

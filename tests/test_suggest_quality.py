@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from kb.search.base import Fusion
-from kb.search.embedded import EmbeddedSearchIndex
+from core.search.base import Fusion
+from core.search.embedded import EmbeddedSearchIndex
 from matching import esco
 from matching.evaluation import dense_only, evaluate, fused, hold_out, lexical_only, run_arms
 from matching.normalize import guess_query_language, label_vocabulary
@@ -84,7 +84,7 @@ def test_shipped_ranking_is_at_least_as_good_as_each_arm_on_held_out_labels(esco
     runs = run_arms(index, queries, vectors)
     lexical = evaluate(runs, lexical_only)
     dense = evaluate(runs, dense_only)
-    from kb.search.factory import COLLECTIONS
+    from core.search.factory import COLLECTIONS
 
     product = evaluate(runs, fused(COLLECTIONS[TAXONOMY_COLLECTIONS["occupation"]]))
     assert product.mrr >= max(lexical.mrr, dense.mrr)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tests.conftest import FIXTURES
 
-from kb.search.base import SearchQuery
+from core.search.base import SearchQuery
 from matching.service import import_taxonomy, index_taxonomy, suggest
 
 BENCH_WELDER = "http://data.europa.eu/esco/occupation/f0000000-0000-4000-8000-000000000001"

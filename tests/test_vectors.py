@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from kb.search.vectors import VectorStore
+from core.search.vectors import VectorStore
 
 
 def unit_rows(rng: np.random.Generator, n: int, d: int) -> np.ndarray:
@@ -482,7 +482,7 @@ def test_float16_blocks_score_within_a_tolerance_of_float32(threshold):
 def test_grouped_sums_equal_segment_sums_of_the_sorted_rows():
     """The k-means update sums each cluster's rows without a sorted copy of all rows:
     the sums must be the same floats, bit for bit (the clustering must not change)."""
-    from kb.search.vectors import _grouped_sums, _segment_sums
+    from core.search.vectors import _grouped_sums, _segment_sums
 
     rng = np.random.default_rng(5)
     rows = unit_rows(rng, 3_000, 48)

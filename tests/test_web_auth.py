@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from kb.accounts import MAX_FAILURES_PER_ACCOUNT, authenticate, find_user
-from kb.db import session_scope
-from kb.errors import HeadstartError
+from core.accounts.users import MAX_FAILURES_PER_ACCOUNT, authenticate, find_user
+from core.db import session_scope
+from core.errors import HeadstartError
 from tests.conftest import TEST_PASSWORD
 
 

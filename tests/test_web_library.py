@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from kb.errors import NotFound
+from core.errors import NotFound
 from kb.library_query import parse_search_request
 from kb.service import get_entry, save_record, search_library
 from practices.quality import CRITERIA

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from kb.embed import EmbeddingCache, text_hash
+from core.embeddings.encoder import EmbeddingCache, text_hash
 from matching.esco.tables import EscoOccupationSkill
 from matching.match_service import _uris, load_taxonomy, vacancy_text
 from matching.models import ServiceOffer, SkillProfile, Vacancy

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from kb.db import session_scope
+from core.db import session_scope
 from matching.case_notes import CaseNote, list_notes
 from matching.models import SkillProfile, SuggestionChoice
 from matching.records import grant_consent, import_offers, import_vacancies

@@ -9,9 +9,9 @@ from werkzeug.exceptions import BadRequest as HTTPBadRequest
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
-from kb.config import Settings
-from kb.errors import HeadstartError
-from kb.runtime import Runtime
+from core.config import Settings
+from core.errors import HeadstartError
+from core.runtime import Runtime
 
 MAX_REQUEST_BYTES = 2 * 1024 * 1024
 # Ids in URLs: larger numbers are no row of ours (and overflow SQLite's and PostgreSQL's

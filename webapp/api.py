@@ -38,7 +38,7 @@ def _filters_from_args() -> dict[str, list[str]]:
     reserved = {"q", "sort", "page", "per_page", "lang", "query_lang", "mode"}
     unknown = [name for name in request.args if name not in reserved and name not in FILTERS]
     if unknown:
-        from kb.errors import BadRequest
+        from core.errors import BadRequest
 
         raise BadRequest(
             f"Unknown parameter {unknown[0]!r}; filters: {', '.join(FILTERS)}; others: {', '.join(sorted(reserved))}.",
@@ -72,7 +72,7 @@ def kb_search():
 @api.get("/api/v1/kb/documents/<record_id>")
 def kb_document(record_id: str):
     """One record with its quality profile; ?lang= picks the version in that language."""
-    from kb.languages import normalize_language
+    from core.languages import normalize_language
     from kb.library_json import entry_json
     from kb.service import get_entry
     from webapp import get_runtime
@@ -84,7 +84,7 @@ def kb_document(record_id: str):
 @api.get("/api/v1/kb/documents/<record_id>/related")
 def kb_related(record_id: str):
     """Practices related to a record: its links first, then the nearest by meaning."""
-    from kb.languages import normalize_language
+    from core.languages import normalize_language
     from kb.library_json import entry_json
     from kb.service import related_records
     from webapp import get_runtime
@@ -97,7 +97,7 @@ def kb_related(record_id: str):
 def extract_skills_from_text():
     """ESCO skills in a pasted CV or job ad: {"text": ..., "lang": optional} ->
     [{"uri", "label", "score", "span": {"start", "end", "text"}}]."""
-    from kb.errors import BadRequest
+    from core.errors import BadRequest
     from matching.service import extract_skills
     from webapp import get_runtime
 

@@ -13,7 +13,7 @@ from typing import Any
 from flask import Blueprint, jsonify, request
 from sqlmodel import Session, select
 
-from kb.errors import BadRequest, HeadstartError
+from core.errors import BadRequest, HeadstartError
 from matching import match_service, records
 from matching.matcher import Explanation, Taxonomy
 from matching.models import ServiceOffer, ServiceOfferInput, SkillProfile, SkillProfileInput, Vacancy, VacancyInput
@@ -132,7 +132,7 @@ def anonymised_profile_json(profile: SkillProfile, vacancy_id: int) -> dict[str,
 
 def _audit_api(session: Session, action: str, profile_id: int | None, detail: str = "") -> None:
     """Profile changes through the API go into the audit log like those on the pages."""
-    from kb import audit
+    from core.accounts import audit
 
     audit.record(session, audit.API_ACTOR, action, "profile", profile_id, detail or "API", role=audit.API_ACTOR)
 
@@ -150,7 +150,7 @@ def create_profile():
 
 @matching_api.get("/api/v1/profiles/<int:profile_id>")
 def read_profile(profile_id: int):
-    from kb import audit
+    from core.accounts import audit
 
     require_trusted_client()
     with _session() as session:
@@ -174,7 +174,7 @@ def update_profile(profile_id: int):
 @matching_api.delete("/api/v1/profiles/<int:profile_id>")
 def delete_profile(profile_id: int):
     """Erase the profile with its consents, notes, cached text vector and audit events."""
-    from kb import audit
+    from core.accounts import audit
     from matching import erasure
 
     require_trusted_client()

@@ -14,9 +14,9 @@ from typing import IO, Any
 
 import click
 
-from kb.config import Settings
-from kb.errors import HeadstartError
-from kb.runtime import Runtime
+from core.config import Settings
+from core.errors import HeadstartError
+from core.runtime import Runtime
 
 EXIT_USAGE = 2
 
@@ -80,7 +80,7 @@ def init(state: _State) -> None:
 
 @main.group("db")
 def db_group() -> None:
-    """The database schema: migrations (Alembic, kb/migrations)."""
+    """The database schema: migrations (Alembic, core/migrations)."""
 
 
 def _plain_runtime() -> Runtime:
@@ -92,7 +92,7 @@ def _plain_runtime() -> Runtime:
 @click.argument("revision", default="head")
 def db_upgrade(revision: str) -> None:
     """Apply the migrations up to REVISION (default: the newest)."""
-    from kb.db import upgrade_schema
+    from core.db import upgrade_schema
 
     runtime = _plain_runtime()
     try:
@@ -109,7 +109,7 @@ def db_upgrade(revision: str) -> None:
 @db_group.command("current")
 def db_current() -> None:
     """Print the revision the database is at."""
-    from kb.db import current_revision, head_revision
+    from core.db import current_revision, head_revision
 
     runtime = _plain_runtime()
     try:
@@ -131,9 +131,9 @@ def db_revision(message: str, empty: bool) -> None:
     """For developers: write the next migration from the table models (autogenerate).
 
     Compares the models with a scratch SQLite database at the newest revision and writes
-    kb/migrations/versions/NNNN_<message>.py; read it before committing.
+    core/migrations/versions/NNNN_<message>.py; read it before committing.
     """
-    from kb.db import new_revision
+    from core.db import new_revision
 
     path = new_revision(message, empty=empty)
     if path is None:
@@ -156,7 +156,7 @@ def esco() -> None:
 @pass_state
 def esco_import(state: _State, directory: Path | None, languages: tuple[str, ...]) -> None:
     """Import the official ESCO CSV files from DIRECTORY (default: HEADSTART_ESCO_DIR)."""
-    from kb.languages import normalize_language
+    from core.languages import normalize_language
     from matching.service import import_taxonomy
 
     runtime = state.runtime
@@ -375,7 +375,7 @@ def kb_search(state: _State, text, filters, sort, page, per_page, language, as_j
 @pass_state
 def kb_show(state: _State, record_id: str, language: str | None) -> None:
     """Print one record as JSON, with its quality profile and related practices."""
-    from kb.languages import normalize_language
+    from core.languages import normalize_language
     from kb.library_json import entry_json
     from kb.service import get_entry, related_records
 
@@ -579,8 +579,8 @@ def users() -> None:
 @pass_state
 def users_create(state: _State, username: str, role: str, organisation: str, display_name: str, language: str, password: str) -> None:
     """Create an account."""
-    from kb.accounts import create_user
-    from kb.db import session_scope
+    from core.accounts.users import create_user
+    from core.db import session_scope
 
     with session_scope(state.runtime.engine) as db:
         user = create_user(
@@ -596,10 +596,10 @@ def users_create(state: _State, username: str, role: str, organisation: str, dis
 @pass_state
 def users_set_password(state: _State, username: str, password: str) -> None:
     """Give an account a new password (someone who forgot theirs); ends all its sessions."""
-    from kb.accounts import find_user, set_password
-    from kb.db import session_scope
-    from kb.errors import NotFound
-    from kb.login_sessions import close_all_sessions
+    from core.accounts.users import find_user, set_password
+    from core.db import session_scope
+    from core.errors import NotFound
+    from core.accounts.login_sessions import close_all_sessions
 
     with session_scope(state.runtime.engine) as db:
         user = find_user(db, username)
@@ -615,10 +615,10 @@ def users_set_password(state: _State, username: str, password: str) -> None:
 @pass_state
 def users_sign_out(state: _State, username: str) -> None:
     """End every session of an account at once (a lost or shared computer)."""
-    from kb.accounts import find_user
-    from kb.db import session_scope
-    from kb.errors import NotFound
-    from kb.login_sessions import close_all_sessions
+    from core.accounts.users import find_user
+    from core.db import session_scope
+    from core.errors import NotFound
+    from core.accounts.login_sessions import close_all_sessions
 
     with session_scope(state.runtime.engine) as db:
         user = find_user(db, username)

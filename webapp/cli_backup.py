@@ -1,4 +1,4 @@
-"""`headstart backup` and `headstart restore` (the work is in kb/backup.py).
+"""`headstart backup` and `headstart restore` (the work is in core/backup.py).
 
 Imported at the end of webapp/cli.py, which registers the two commands on its group.
 """
@@ -10,9 +10,9 @@ from pathlib import Path
 
 import click
 
-from kb.config import Settings
-from kb.errors import HeadstartError
-from kb.runtime import Runtime
+from core.config import Settings
+from core.errors import HeadstartError
+from core.runtime import Runtime
 from webapp import cli
 
 
@@ -59,7 +59,7 @@ def backup(path: Path) -> None:
     the data directory's secret_key file too (or set HEADSTART_SECRET_KEY): without it
     everyone is signed out after a restore on a new machine.
     """
-    from kb.backup import KINDS, backup_database
+    from core.backup import KINDS, backup_database
 
     runtime = _runtime()
     try:
@@ -95,7 +95,7 @@ def restore(ctx: click.Context, path: Path, yes: bool, keep_copy_in: Path | None
     keeps some data in memory). The secret key (the data dir's secret_key file) is not
     part of a backup.
     """
-    from kb.backup import check_backup, database_has_data, describe, restore_database
+    from core.backup import check_backup, database_has_data, describe, restore_database
 
     runtime = _runtime()
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from kb.runtime import Runtime
+from core.runtime import Runtime
 
 DEMO_MATCHING_SEEDS = Path(__file__).resolve().parents[1] / "seeds" / "matching"
 
@@ -48,7 +48,7 @@ def seed_demo(
         if path.exists():
             echo(importer(runtime, path).summary())
     if demo_users:
-        from kb.demo_users import load_demo_users
+        from matching.demo_users import load_demo_users
 
         users = load_demo_users(runtime)
         names = ", ".join(users.created + users.existing)

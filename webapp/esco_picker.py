@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
-from kb.errors import HeadstartError
-from kb.runtime import Runtime
+from core.errors import HeadstartError
+from core.runtime import Runtime
 from matching.match_service import load_taxonomy
 from matching.service import suggest
 

@@ -14,7 +14,7 @@ from flask import Flask, g, request, session
 from flask_babel import Babel, force_locale, get_locale
 from flask_babel import gettext as _gettext
 
-from kb.accounts import UI_LANGUAGES
+from core.accounts.users import UI_LANGUAGES
 
 RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur", "ps"})
 LANGUAGE_NAMES = {"en": "English", "fr": "Français", "ar": "العربية"}

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 
-from kb.accounts import User
+from core.accounts.users import User
 
 ANYONE = None
 

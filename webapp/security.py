@@ -1,7 +1,7 @@
 """Sessions, CSRF protection, role checks and security headers for the pages.
 
 Pages authenticate with a signed session cookie holding a sign-in token that the
-database must still know (kb/login_sessions.py: signing out ends a session for good); the JSON API keeps its own rule (loopback
+database must still know (core/accounts/login_sessions.py: signing out ends a session for good); the JSON API keeps its own rule (loopback
 or bearer token, see webapp/api_matching.py) and is exempt from the CSRF check because a
 browser never sends it credentials it could be tricked into using.
 """
@@ -16,9 +16,9 @@ from typing import Any
 
 from flask import Flask, abort, g, redirect, request, session, url_for
 from flask_babel import gettext as _
-from kb import login_sessions
-from kb.accounts import User
-from kb.db import session_scope
+from core.accounts import login_sessions
+from core.accounts.users import User
+from core.db import session_scope
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
@@ -66,7 +66,7 @@ def csrf_token() -> str:
     return token
 
 
-SESSION_KEY = "sid"  # the cookie's sign-in token (kb/login_sessions.py)
+SESSION_KEY = "sid"  # the cookie's sign-in token (core/accounts/login_sessions.py)
 
 
 def _engine():

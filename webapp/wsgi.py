@@ -1,6 +1,6 @@
 """The WSGI entry point for a production server: `gunicorn webapp.wsgi:app`.
 
-The app reads every setting from the environment (kb/config.py), as `headstart serve`
+The app reads every setting from the environment (core/config.py), as `headstart serve`
 does. Gunicorn's factory form (`gunicorn 'webapp:create_app()'`) works too; this module
 adds one opt-in that the factory form lacks:
 

@@ -7,7 +7,7 @@ keyed on concept URIs, never on labels: labels differ per language and change be
 releases, URIs do not.
 
 The package re-exports its public API, so callers write `from matching import esco` and
-`esco.import_esco(...)`. Importing it registers the tables with SQLModel (kb.db imports
+`esco.import_esco(...)`. Importing it registers the tables with SQLModel (core.db imports
 "matching.esco" for that). Modules, each with one job:
 
 - `tables`: the SQLModel tables and the constants they share (storage layout explained there);
@@ -21,7 +21,7 @@ The package re-exports its public API, so callers write `from matching import es
 - `importer`: `import_esco`, the CSV import of a directory;
 - `core_taxonomy`: `import_core_taxonomy`, the bundled seeds/esco_core.jsonl;
 - `lookup`: concepts, merged labels, counts, broader chains, occupation skills by URI;
-- `documents`: search documents (kb.search IndexDocuments) per concept.
+- `documents`: search documents (core.search IndexDocuments) per concept.
 """
 
 from matching.esco.core_taxonomy import import_core_taxonomy

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from kb.errors import ImportFileError, refuse_nul
+from core.errors import ImportFileError, refuse_nul
 from matching.esco.reports import EscoImportReport, FileImportReport, ProgressFactory, _Progress
 from matching.esco.tables import CONCEPT_TYPES, CORE_SOURCE, DEFAULT_CORE_TAXONOMY, ESCO_URI_PREFIX
 from matching.esco.values import _DIGITS, _description, _label, _without, is_esco_uri, split_labels

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from kb.errors import ImportFileError, refuse_nul
+from core.errors import ImportFileError, refuse_nul
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Search documents (kb.search IndexDocuments) for ESCO concepts, one per concept URI."""
+"""Search documents (core.search IndexDocuments) for ESCO concepts, one per concept URI."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from kb.search.base import IndexDocument, Passage
+from core.search.base import IndexDocument, Passage
 from matching.esco.lookup import ConceptLabels, merge_texts
 from matching.esco.sql import SessionOrEngine, _chunks, _connection
 from matching.esco.tables import _CONCEPT, _MEMBER, _TEXT, CONCEPT_TYPES

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from kb.errors import ImportFileError
+from core.errors import ImportFileError
 from matching.esco.csv_rows import _parse_broader_file, _parse_concept_file, _parse_occupation_skill_file
 from matching.esco.files import EXPECTED_FILES, EscoFile, find_esco_files, normalize_language
 from matching.esco.reports import EscoImportReport, FileImportReport, ProgressFactory, _Progress

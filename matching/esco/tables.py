@@ -1,4 +1,4 @@
-"""ESCO storage: the SQLModel tables (created by kb.db.create_schema) and shared constants.
+"""ESCO storage: the SQLModel tables (created by core.db.create_schema) and shared constants.
 
 Everything is keyed on concept URIs, never on labels: labels differ per language and
 change between releases, URIs do not.

@@ -1,7 +1,7 @@
 """The embedded engine's lexical arm computes FTS5's bm25() in numpy: it must rank as FTS5 does.
 
 Embedded engine only. `_lexical` scores from the term positions and the rows' lengths
-(kb/search/embedded.py: PassageTable, _phrase_bm25); `_lexical_fts` is FTS5's own
+(core/search/embedded.py: PassageTable, _phrase_bm25); `_lexical_fts` is FTS5's own
 `ORDER BY rank`, kept as the fallback. Both are run on the same queries here.
 """
 
@@ -12,8 +12,8 @@ import random
 import numpy as np
 import pytest
 
-from kb.search import IndexDocument, Passage, SearchQuery
-from kb.search.embedded import (
+from core.search import IndexDocument, Passage, SearchQuery
+from core.search.embedded import (
     EmbeddedSearchIndex,
     _varint_sums,
     fts_match_expression,

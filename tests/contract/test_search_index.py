@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from kb.search import IndexDocument, Passage, SearchIndex, SearchQuery
+from core.search import IndexDocument, Passage, SearchIndex, SearchQuery
 
 
 def doc(id: str, title: str, *texts: str, **keywords: tuple[str, ...]) -> IndexDocument:
@@ -141,9 +141,9 @@ def test_prefix_of_the_last_word_matches_while_typing(index: SearchIndex):
 
 def test_index_built_with_another_model_asks_for_a_rebuild(settings, engine, fake_encoder):
     """Embedded engine only: the vectors live in its file, with the model's name."""
-    from kb.embed import Encoder
-    from kb.errors import HeadstartError
-    from kb.search.embedded import EmbeddedSearchIndex
+    from core.embeddings.encoder import Encoder
+    from core.errors import HeadstartError
+    from core.search.embedded import EmbeddedSearchIndex
     from tests.fakes import HashingBackend
 
     path = settings.search_dir / "model-change.sqlite"

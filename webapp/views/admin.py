@@ -1,4 +1,4 @@
-"""Administration: the audit log of personal data (kb/audit.py).
+"""Administration: the audit log of personal data (core/accounts/audit.py).
 
 Admins read every event, filtered by actor and object. A profile's owner reads the events
 about their profile on the profile page, through the `audit_trail` template global.
@@ -12,8 +12,8 @@ from flask import Blueprint, request
 from flask_babel import gettext as _
 from sqlmodel import Session, select
 
-from kb import audit
-from kb.accounts import User
+from core.accounts import audit
+from core.accounts.users import User
 from webapp.formatting import moment
 from webapp.navigation import role_name
 from webapp.rendering import render
@@ -104,7 +104,7 @@ def audit_trail(profile_id: int, owner: str) -> list[TrailLine]:
     return lines
 
 
-@admin.get("/admin/audit", endpoint="audit")  # the function is not called audit: kb.audit
+@admin.get("/admin/audit", endpoint="audit")  # the function is not called audit: core.accounts.audit
 @roles_required("admin")
 def audit_log():
     filters = {

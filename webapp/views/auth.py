@@ -9,7 +9,7 @@ from flask import Blueprint, Response, abort, flash, g, redirect, request, sessi
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from kb.accounts import (
+from core.accounts.users import (
     MAX_PASSWORD_LENGTH,
     MIN_PASSWORD_LENGTH,
     ORGANISATION_ROLES,
@@ -24,9 +24,9 @@ from kb.accounts import (
     set_language,
     set_password,
 )
-from kb import audit, login_sessions
-from kb.db import session_scope
-from kb.errors import HeadstartError
+from core.accounts import audit, login_sessions
+from core.db import session_scope
+from core.errors import HeadstartError
 from matching import erasure
 from webapp.rendering import render
 from webapp.security import current_user, login_required, login_user, logout_user, safe_next, session_token
@@ -143,7 +143,7 @@ def _language_now() -> str:
 
 
 def account_problem_messages() -> dict[str, str]:
-    """kb.accounts.ACCOUNT_PROBLEMS in the reader's language (same sentences)."""
+    """core.accounts.users.ACCOUNT_PROBLEMS in the reader's language (same sentences)."""
     return {
         "username_format": _(
             "A user name has 3 to 60 characters: lower-case letters, digits, and . _ @ - "

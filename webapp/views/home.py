@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request
 
-from kb.errors import HeadstartError
+from core.errors import HeadstartError
 from matching import esco
 from matching.service import suggest
 

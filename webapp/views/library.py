@@ -14,8 +14,8 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from kb.errors import HeadstartError, NotFound
-from kb.languages import ISO_639_1, normalize_language
+from core.errors import HeadstartError, NotFound
+from core.languages import ISO_639_1, normalize_language
 from kb.library_query import FACETS, FILTERS, parse_search_request
 from kb.service import LibraryEntry, get_entry, handbook_contents, related_records, save_record, search_library
 from matching.access import can_edit_library

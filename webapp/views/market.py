@@ -16,10 +16,10 @@ from flask_babel import gettext as _
 from sqlmodel import Session
 from werkzeug.datastructures import MultiDict
 
-from kb import audit
-from kb.accounts import find_user
-from kb.db import session_scope
-from kb.errors import NotFound
+from core.accounts import audit
+from core.accounts.users import find_user
+from core.db import session_scope
+from core.errors import NotFound
 from matching import access, esco, marketplace, records
 from matching.cefr import LEVELS
 from matching.match_service import candidates_for_vacancy, load_taxonomy

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, request, url_for
 
-from kb.errors import HeadstartError
+from core.errors import HeadstartError
 from matching.orientation import orientation_pack
 from webapp.esco_picker import picker_state
 from webapp.i18n import current_language

@@ -14,10 +14,10 @@ from flask import Blueprint, abort, current_app, flash, redirect, request, url_f
 from flask_babel import gettext
 from sqlmodel import Session
 
-from kb import audit
-from kb.accounts import UI_LANGUAGES, find_user
-from kb.db import session_scope
-from kb.errors import HeadstartError
+from core.accounts import audit
+from core.accounts.users import UI_LANGUAGES, find_user
+from core.db import session_scope
+from core.errors import HeadstartError
 from matching import case_notes, erasure, profile_builder
 from matching.access import can_create_profile, can_edit_profile, can_view_profile, is_admin, visible_profiles
 from matching.models import SkillProfile
@@ -79,7 +79,7 @@ def _read(profile_id: int) -> SkillProfile:
 
 
 def _audit_view(profile_id: int, detail: str = "") -> None:
-    """Record that the signed-in person read this profile (kb/audit.py)."""
+    """Record that the signed-in person read this profile (core/accounts/audit.py)."""
     with session_scope(_engine()) as db:
         audit.record(db, current_user(), "view", "profile", profile_id, detail)
 

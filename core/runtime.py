@@ -13,10 +13,10 @@ from functools import cached_property
 
 from sqlalchemy.engine import Engine
 
-from kb.config import Settings
-from kb.db import create_schema, make_engine
-from kb.embed import CompositeEncoder, Encoder, make_encoder
-from kb.search.base import SearchIndex
+from core.config import Settings
+from core.db import create_schema, make_engine
+from core.embeddings.encoder import CompositeEncoder, Encoder, make_encoder
+from core.search.base import SearchIndex
 
 
 class Runtime:
@@ -45,7 +45,7 @@ class Runtime:
         return self._encoder
 
     def index(self, name: str) -> SearchIndex:
-        from kb.search.factory import open_index
+        from core.search.factory import open_index
 
         with self._lock:
             index = self._indexes.get(name)

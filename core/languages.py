@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from kb.errors import BadRequest
+from core.errors import BadRequest
 
 ISO_639_1 = frozenset(
     """

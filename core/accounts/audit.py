@@ -21,7 +21,7 @@ from sqlalchemy import Column, Text
 from sqlmodel import Field, Session, SQLModel, select
 
 if TYPE_CHECKING:
-    from kb.accounts import User
+    from core.accounts.users import User
 
 AuditAction = Literal["view", "create", "update", "delete", "export", "consent_grant", "consent_withdraw", "erase"]
 ACTIONS: tuple[str, ...] = get_args(AuditAction)

@@ -13,7 +13,7 @@ PGPASSWORD environment variable, never on their command line.
 
 A restore checks the file first (the right kind for this database, a Headstart database
 with an alembic_version table, a schema revision this version knows), then replaces the
-database and brings it to the newest schema (kb.db.upgrade_schema). The search indexes
+database and brings it to the newest schema (core.db.upgrade_schema). The search indexes
 are derived data and not in a backup: the caller rebuilds them (`headstart index
 rebuild`). The secret key (the data dir's secret_key file) is not in the database either.
 """
@@ -35,8 +35,8 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import URL, Engine
 from sqlmodel import SQLModel
 
-from kb.db import _known, import_table_modules, upgrade_schema
-from kb.errors import HeadstartError
+from core.db import _known, import_table_modules, upgrade_schema
+from core.errors import HeadstartError
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 PG_DUMP_HEADER = b"PGDMP"

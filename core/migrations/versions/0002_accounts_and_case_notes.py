@@ -5,7 +5,7 @@ Revises: 0001
 Create Date: 2026-11-23
 
 A database made by SQLModel.metadata.create_all before migrations existed is stamped 0001
-when it lacks some of these tables (kb.db.upgrade_schema); such a database may already
+when it lacks some of these tables (core.db.upgrade_schema); such a database may already
 hold the others, so each table is created only where it is missing.
 """
 

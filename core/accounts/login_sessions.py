@@ -23,7 +23,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import delete
 from sqlmodel import Field, Session, SQLModel, select
 
-from kb.accounts import User
+from core.accounts.users import User
 
 LIFETIME = timedelta(hours=12)
 IDLE_TIMEOUT = timedelta(hours=2)

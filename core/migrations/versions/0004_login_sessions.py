@@ -1,4 +1,4 @@
-"""Sign-in sessions kept in the database (kb/login_sessions.py), so a sign-out ends them.
+"""Sign-in sessions kept in the database (core/accounts/login_sessions.py), so a sign-out ends them.
 
 Revision ID: 0004
 Revises: 0003

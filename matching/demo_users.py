@@ -12,9 +12,9 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from kb.accounts import create_user, find_user
-from kb.db import session_scope
-from kb.runtime import Runtime
+from core.accounts.users import create_user, find_user
+from core.db import session_scope
+from core.runtime import Runtime
 
 DEMO_USERS_FILE = Path(__file__).resolve().parents[1] / "seeds" / "demo_users.json"
 

@@ -22,8 +22,8 @@ array, rather than one Elasticsearch document per passage collapsed on the paren
 The price: changing one passage re-indexes the whole document (as the embedded engine
 does anyway), and `index.mapping.nested_objects.limit` (10,000 passages a document).
 
-Fusion. Convex fusion (every collection today, kb/search/factory.py) is computed in
-Python by kb/search/fusion.py from two requests sent together in one `_msearch`: the
+Fusion. Convex fusion (every collection today, core/search/factory.py) is computed in
+Python by core/search/fusion.py from two requests sent together in one `_msearch`: the
 lexical arm and the kNN arm, each over `candidates` documents, with the filters inside
 both (`bool.filter` and `knn.filter`), and a third body (`size: 0`, query + knn) whose
 `hits.total` and aggregations cover exactly the union of both arms' matches, as the
@@ -52,18 +52,18 @@ from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
 
-from kb.embed import CompositeEncoder, Encoder
-from kb.errors import HeadstartError
-from kb.search.base import FacetCount, Fusion, Hit, IndexDocument, Passage, SearchQuery, SearchResult
-from kb.search.elastic_mappings import (
+from core.embeddings.encoder import CompositeEncoder, Encoder
+from core.errors import HeadstartError
+from core.search.base import FacetCount, Fusion, Hit, IndexDocument, Passage, SearchQuery, SearchResult
+from core.search.elastic_mappings import (
     LANGUAGE_ANALYZERS,
     MAPPING_VERSION,
     TEXT_FIELDS,
     index_mappings,
     index_settings,
 )
-from kb.search.embedded import highlight_snippet, highlight_terms, query_words, typed_prefix
-from kb.search.fusion import ArmScores, fuse
+from core.search.embedded import highlight_snippet, highlight_terms, query_words, typed_prefix
+from core.search.fusion import ArmScores, fuse
 
 INDEX_PREFIX = "headstart-"
 UPSERT_CHUNK = 500  # documents per content-hash lookup; also how often progress moves

@@ -18,7 +18,7 @@ from sqlalchemy import Column, Text, delete, func
 from sqlmodel import Field, Session, SQLModel, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from kb.errors import HeadstartError
+from core.errors import HeadstartError
 
 Role = Literal["migrant", "practitioner", "employer", "provider", "admin"]
 ROLES: tuple[str, ...] = get_args(Role)
@@ -209,7 +209,7 @@ def authenticate(*, session: Session, username: str, password: str, client: str,
 
 def set_password(*, session: Session, user: User, password: str) -> None:
     """Store a new password (hashed). Ending the user's other sessions is the caller's
-    business (kb/login_sessions.py): the web page keeps the one in use, the CLI none."""
+    business (core/accounts/login_sessions.py): the web page keeps the one in use, the CLI none."""
     if (problem := password_problem(password)) is not None:
         raise AccountError({"password": problem})
     user.password_hash = generate_password_hash(password, method=PASSWORD_HASH_METHOD)

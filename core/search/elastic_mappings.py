@@ -6,7 +6,7 @@ Kept apart from the engine so the exact JSON is easy to read and to pin in tests
 no `index_options.type` left to the default).
 
 Layout: one Elasticsearch document per IndexDocument, its passages a `nested` array (see
-the module docstring of kb/search/elastic.py for why).
+the module docstring of core/search/elastic.py for why).
 
 - Words: every text field (passage title, heading and text) is analysed by `folded`
   (standard tokenizer, lower case, ASCII folding: "MIGRÁNSOK" finds "Migránsok", like
@@ -46,7 +46,7 @@ HNSW_M = 16
 HNSW_EF_CONSTRUCTION = 100
 
 # The passage text fields and their weights in the lexical query, as the embedded
-# engine's FTS5 column weights (kb/search/embedded.py COLUMN_WEIGHTS).
+# engine's FTS5 column weights (core/search/embedded.py COLUMN_WEIGHTS).
 TEXT_FIELDS: tuple[tuple[str, float], ...] = (("title", 3.0), ("heading", 2.0), ("text", 1.0))
 
 # Bump when the body changes in a way that needs a rebuild.

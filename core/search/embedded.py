@@ -29,9 +29,9 @@ from pathlib import Path
 
 import numpy as np
 
-from kb.embed import CompositeEncoder, Encoder
-from kb.errors import HeadstartError
-from kb.search.base import (
+from core.embeddings.encoder import CompositeEncoder, Encoder
+from core.errors import HeadstartError
+from core.search.base import (
     FacetCount,
     Fusion,
     Hit,
@@ -40,8 +40,8 @@ from kb.search.base import (
     SearchQuery,
     SearchResult,
 )
-from kb.search.fusion import ArmScores, fuse
-from kb.search.vectors import VectorStore
+from core.search.fusion import ArmScores, fuse
+from core.search.vectors import VectorStore
 
 # BM25 weights of the FTS columns: document title, passage heading, passage text.
 COLUMN_WEIGHTS = (3.0, 2.0, 1.0)

