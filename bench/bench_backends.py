@@ -50,9 +50,10 @@ from kb.library_query import parse_search_request  # noqa: E402
 from core.runtime import Runtime  # noqa: E402
 from kb.service import import_library, search_library  # noqa: E402
 from matching import records  # noqa: E402
-from matching.match_service import candidates_for_vacancy, matches_for_profile  # noqa: E402
+from matching.candidates import candidates_for_vacancy  # noqa: E402
+from matching.matches import matches_for_profile  # noqa: E402
 from matching.models import SkillProfile, SkillProfileInput, Vacancy  # noqa: E402
-from matching.service import import_core_taxonomy  # noqa: E402
+from matching.taxonomy_index import import_core_taxonomy  # noqa: E402
 
 QUERIES = ROOT / "tests" / "data" / "library_queries.jsonl"
 SEEDS = ROOT / "seeds" / "matching"

@@ -17,7 +17,7 @@ cache, search indexing) should add little on top. This benchmark measures, in on
    baseline runs before and again after the product and the product is compared with
    their mean (`--baseline-runs 1` to skip the second), because a shared machine's speed
    drifts; the spread of the two runs is reported;
-3. the product: `matching.service.import_taxonomy(Runtime(Settings(...)), esco_dir)` into
+3. the product: `matching.taxonomy_index.import_taxonomy(Runtime(Settings(...)), esco_dir)` into
    a fresh data dir (parsing, database writes, encoding, indexing): wall time, ratio to
    the baseline (target: at most 1.2x), texts encoded (Encoder.texts_encoded);
 4. a re-import of the unchanged directory into the same data dir: wall time and texts
@@ -71,7 +71,7 @@ from core.embeddings.encoder import CompositeEncoder, Encoder, make_encoder  # n
 from core.embeddings.registry import EmbeddingBackend  # noqa: E402
 from core.runtime import Runtime  # noqa: E402
 from matching import esco  # noqa: E402
-from matching.service import import_taxonomy  # noqa: E402
+from matching.taxonomy_index import import_taxonomy  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 DEFAULT_ESCO_DIR = ROOT.parent / "shared" / "esco"

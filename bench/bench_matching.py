@@ -33,10 +33,12 @@ from bench_search import Latency, peak_rss_mib  # noqa: E402
 
 from core.config import Settings  # noqa: E402
 from core.runtime import Runtime  # noqa: E402
-from matching.match_service import load_taxonomy, profile_text, profile_view, vacancy_text, vacancy_view  # noqa: E402
+from matching.matcher_input import profile_view, vacancy_view  # noqa: E402
+from matching.taxonomy import load_taxonomy  # noqa: E402
+from matching.texts import profile_text, vacancy_text  # noqa: E402
 from matching.matcher import explain  # noqa: E402
 from matching.models import SkillProfile, SkillProfileInput, Vacancy, VacancyInput  # noqa: E402
-from matching.service import import_core_taxonomy  # noqa: E402
+from matching.taxonomy_index import import_core_taxonomy  # noqa: E402
 from matching.vacancy_pool import VacancyPool  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 

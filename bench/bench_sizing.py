@@ -201,10 +201,12 @@ def measure(database_url: str, size: int, profiles: int) -> dict:
     from core.config import Settings
     from core.embeddings.encoder import EmbeddingCache
     from core.runtime import Runtime
-    from matching import match_service
+    from matching import pool_cache
+    from matching.candidates import candidates_for_vacancy
+    from matching.matches import matches_for_profile
     from matching.models import SkillProfile, SkillProfileInput, Vacancy, VacancyInput
     from matching.records import _profile_values, _vacancy_values
-    from matching.service import import_core_taxonomy
+    from matching.taxonomy_index import import_core_taxonomy
 
     work = Path(tempfile.mkdtemp(prefix="headstart-sizing-"))
     settings = Settings.from_env().with_(data_dir=work, database_url=database_url)
@@ -225,14 +227,14 @@ def measure(database_url: str, size: int, profiles: int) -> dict:
     # First build: encodes every vacancy text once (fills the embedding cache).
     started = time.perf_counter()
     with Session(runtime.engine) as session:
-        pool, _ = match_service._vacancy_pool(runtime, session)
+        pool, _ = pool_cache.vacancy_pool(runtime, session)
     result["first_build_s"] = time.perf_counter() - started
     after_cache = database_bytes(runtime.engine, tables)
     result["pool_vacancies"] = len(pool)
     result["pool_arrays"] = pool_breakdown(pool)
     result["vector_dims"] = int(pool.matrix.shape[1])
     del pool
-    runtime.memo.clear()
+    runtime.caches.clear()
     gc.collect()
 
     # Second build from the cache, as after a restart: what a worker holds, and its peak.
@@ -240,7 +242,7 @@ def measure(database_url: str, size: int, profiles: int) -> dict:
     peak_reset = reset_peak()
     started = time.perf_counter()
     with Session(runtime.engine) as session:
-        pool, rows = match_service._vacancy_pool(runtime, session)
+        pool, rows = pool_cache.vacancy_pool(runtime, session)
     result["cached_build_s"] = time.perf_counter() - started
     gc.collect()
     result["pool_rss_delta_mib"] = rss_mib() - rss_before
@@ -257,7 +259,7 @@ def measure(database_url: str, size: int, profiles: int) -> dict:
     samples = []
     for _ in range(5):
         started = time.perf_counter()
-        match_service.matches_for_profile(runtime, profile_id, top=20)
+        matches_for_profile(runtime, profile_id, top=20)
         samples.append((time.perf_counter() - started) * 1000)
     result["matches_for_profile_ms"] = float(np.median(samples))
 
@@ -267,24 +269,24 @@ def measure(database_url: str, size: int, profiles: int) -> dict:
 
     if profiles:
         del pool, rows
-        runtime.memo.clear()
+        runtime.caches.clear()
         gc.collect()
         items = synthetic_profiles(profiles)
         before_profiles = database_bytes(runtime.engine, tables)
         result["profile_insert_s"] = insert_rows(runtime.engine, SkillProfile, items, lambda item: _profile_values(SkillProfileInput.model_validate(item)))
         after_profiles = database_bytes(runtime.engine, tables)
         vacancy_id = 1
-        match_service.candidates_for_vacancy(runtime, vacancy_id, top=20)  # encodes the profile texts once
+        candidates_for_vacancy(runtime, vacancy_id, top=20)  # encodes the profile texts once
         after_profile_cache = database_bytes(runtime.engine, tables)
         samples = []
         for _ in range(3):
             started = time.perf_counter()
-            match_service.candidates_for_vacancy(runtime, vacancy_id, top=20)
+            candidates_for_vacancy(runtime, vacancy_id, top=20)
             samples.append((time.perf_counter() - started) * 1000)
         # Python-level peak of one call (profiles, their vectors, explanations).
         gc.collect()
         tracemalloc.start()
-        match_service.candidates_for_vacancy(runtime, vacancy_id, top=20)
+        candidates_for_vacancy(runtime, vacancy_id, top=20)
         result["candidates_peak_delta_mib"] = tracemalloc.get_traced_memory()[1] / 2**20
         tracemalloc.stop()
         result["profiles"] = profiles

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from core.config import Settings
 from core.db import create_schema, make_engine
 from core.embeddings.encoder import CompositeEncoder, Encoder, make_encoder
+from core.process_cache import ProcessCache
 from core.search.base import SearchIndex
 
 
@@ -25,8 +26,9 @@ class Runtime:
         self._encoder = encoder
         self._indexes: dict[str, SearchIndex] = {}
         self._lock = threading.Lock()
-        # Small derived data that services keep per process (with their own invalidation).
-        self.memo: dict[str, object] = {}
+        # Small derived data that services keep per process (with their own invalidation);
+        # each entry says whether it may hold personal data (erasure drops those).
+        self.caches = ProcessCache()
 
     @cached_property
     def engine(self) -> Engine:

@@ -7,16 +7,17 @@ What a profile leaves behind, and where it goes:
 
 - the profile row, its consents (profile_consent) and case notes (case_note);
 - the cached text vector of the profile (embedding_cache, keyed by a hash of the text
-  matching.match_service.profile_text builds): a vector of a person's own words is personal
+  matching.texts.profile_text builds): a vector of a person's own words is personal
   data too. The row goes unless another profile has exactly the same text (the cache is
   shared by text);
 - audit events about the profile (core.accounts.audit): the log must not keep what the person asked
   to be forgotten. One event says that a profile was deleted or an account erased, with
   counts and without the person's name or the profile's id;
-- cached matches: none exist. Matches are computed per request (match_service); the only
-  per-process caches (Runtime.memo) hold vacancies, ESCO label words and the library
-  vocabulary, never a profile. `forget_cached_matches` still drops every memo entry not
-  known to be free of personal data, so a per-profile cache added later is cleared too;
+- cached matches: none exist. Matches are computed per request (matching/matches.py); the
+  only per-process caches (Runtime.caches) hold vacancies, ESCO label words and the
+  library vocabulary, never a profile. Each entry says when it is stored whether it may
+  hold personal data (the default), and the use cases below drop those after the
+  commit, so a per-profile cache added later is cleared too;
 - search indexes: profiles are not indexed (the indexes hold the library, ESCO
   occupations and ESCO skills only), so there is nothing to remove there.
 
@@ -31,7 +32,7 @@ transaction, the audit event included.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, MutableMapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -42,13 +43,12 @@ from sqlmodel import Session, select
 from core.accounts.users import LoginFailure, User, find_user
 from core.accounts.login_sessions import close_all_sessions, sessions_of
 from core.accounts.audit import AuditEvent, events_about, record
-from core.embeddings.encoder import EmbeddingCache, text_hash
+from core.db import session_scope
 from core.errors import NotFound
+from core.runtime import Runtime
 from matching.case_notes import CaseNote
 from matching.models import Consent, SkillProfile, SuggestionChoice
-
-# Runtime.memo entries known to hold no personal data; every other entry is dropped on erasure.
-NON_PERSONAL_MEMO_KEYS = frozenset({"vacancy_pool", "english_label_words", "library_vocabulary"})
+from matching.texts import drop_cached_vectors, profile_texts
 
 
 @dataclass
@@ -154,73 +154,6 @@ def export_personal_data(session: Session, *, username: str, now: datetime | Non
     return data
 
 
-# ---------------------------------------------------------------------------- text vectors
-
-
-@dataclass(frozen=True)
-class ProfileText:
-    """The embedding-cache key of a profile's text, and the summary that is part of it."""
-
-    text_hash: str
-    summary: str
-
-
-def profile_texts(session: Session, profiles: Sequence[SkillProfile]) -> dict[int, ProfileText]:
-    """Each profile's text as matching encodes it, by profile id, as cache keys."""
-    from matching.match_service import _uris, load_taxonomy, profile_text
-
-    if not profiles:
-        return {}
-    taxonomy = load_taxonomy(session, _uris(profiles, []))
-    return {p.id or 0: ProfileText(text_hash(profile_text(p, taxonomy)), p.summary or "") for p in profiles}
-
-
-def profile_text_hashes(session: Session, profiles: Sequence[SkillProfile]) -> dict[int, str]:
-    return {pid: text.text_hash for pid, text in profile_texts(session, profiles).items()}
-
-
-def drop_cached_vectors(session: Session, texts: Iterable[ProfileText], *, keep_profile_ids: Iterable[int] = ()) -> int:
-    """Delete the cached vectors (every model) of these profile texts, except those another
-    profile's text still has. `keep_profile_ids`: profiles not to count as "another" (the
-    ones being erased). Used for erased profiles and for the old text of an edited one.
-
-    Only profiles with the same summary are compared (the summary is part of the text), so
-    this costs one indexed query, not a pass over every profile. A twin whose text came
-    out equal from differently split parts would lose the shared vector and have it
-    encoded again on its next match: time, not data, is lost.
-    """
-    wanted = {text.text_hash: text for text in texts}
-    if not wanted:
-        return 0
-    leaving = set(keep_profile_ids)
-    summaries = sorted({text.summary for text in wanted.values()})
-    query = select(SkillProfile).where(SkillProfile.summary.in_(summaries))  # type: ignore[attr-defined]
-    if leaving:
-        query = query.where(SkillProfile.id.not_in(leaving))  # type: ignore[union-attr]
-    still_used = {text.text_hash for text in profile_texts(session, session.exec(query).all()).values()}
-    doomed = sorted(set(wanted) - still_used)
-    if not doomed:
-        return 0
-    table = EmbeddingCache.__table__
-    result = session.execute(delete(table).where(table.c.text_hash.in_(doomed)))  # type: ignore[attr-defined]
-    return result.rowcount or 0
-
-
-def forget_replaced_text(session: Session, before: ProfileText | None, profile: SkillProfile) -> int:
-    """After an edit: drop the vector of the profile's old text if nothing uses it now.
-
-    The old text is personal data the person has replaced; its vector would otherwise stay
-    in the cache, tied to no profile, until the database is wiped.
-    """
-    if before is None:
-        return 0
-    session.flush()
-    after = profile_texts(session, [profile]).get(profile.id or 0)
-    if after is not None and after.text_hash == before.text_hash:
-        return 0
-    return drop_cached_vectors(session, [before])
-
-
 # ---------------------------------------------------------------------------- profiles
 
 
@@ -298,16 +231,35 @@ def erase_account(*, session: Session, username: str, actor: User | str | None =
     return report
 
 
-# ---------------------------------------------------------------------------- caches
+# ---------------------------------------------------------------------------- use cases
 
 
-def forget_cached_matches(memo: MutableMapping[str, object]) -> list[str]:
-    """Drop every per-process cache entry that might hold a profile (after the commit).
+def erase_profile_everywhere(runtime: Runtime, *, profile_id: int, actor: User | str | None, role: str = "") -> ErasureReport:
+    """Erase a profile in its own transaction, then drop every per-process cache entry
+    that may hold personal data (core/process_cache.py): what the pages, the API and the
+    CLI call."""
+    with session_scope(runtime.engine) as session:
+        report = erase_profile(session=session, profile_id=profile_id, actor=actor, role=role)
+    runtime.caches.forget_personal_data()
+    return report
 
-    Today none does (see the module docstring); dropping what is not known to be free of
-    personal data keeps it so when a cache is added. Returns the keys dropped.
+
+def erase_account_everywhere(
+    runtime: Runtime,
+    *,
+    username: str,
+    actor: User | str | None = None,
+    role: str = "",
+    confirm: Callable[[Session], None] | None = None,
+) -> ErasureReport:
+    """Erase an account in its own transaction, then the personal entries of the caches.
+
+    `confirm` runs first in the same transaction (the account page re-checks the
+    password there): an error it raises leaves everything as it was.
     """
-    dropped = [key for key in list(memo) if key not in NON_PERSONAL_MEMO_KEYS]
-    for key in dropped:
-        memo.pop(key, None)
-    return dropped
+    with session_scope(runtime.engine) as session:
+        if confirm is not None:
+            confirm(session)
+        report = erase_account(session=session, username=username, actor=actor, role=role)
+    runtime.caches.forget_personal_data()
+    return report

@@ -22,8 +22,9 @@ from sqlmodel import Session
 
 from core.languages import ISO_639_1
 from matching.cefr import LEVELS
-from matching.esco.tables import EscoConcept, EscoConceptText
+from matching.esco.tables import EscoConcept
 from matching.models import ServiceOffer, Vacancy
+from matching.taxonomy import concept_labels, isco_group_labels
 from practices.vocabulary import is_country
 
 PER_PAGE = 20
@@ -54,7 +55,7 @@ def _page(value: Any) -> int:
     return min(max(number, 1), MAX_PAGE)
 
 
-def _country(value: Any) -> str:
+def checked_country(value: Any) -> str:
     code = str(value or "").strip().upper()
     return code if is_country(code) else ""
 
@@ -125,50 +126,6 @@ def json_array_contains(session: Session, column: Any, value: str) -> ColumnElem
     return exists(select(1).select_from(elements).where(item == value))
 
 
-# ---------------------------------------------------------------------------- labels
-
-
-def concept_labels(session: Session, uris: set[str], language: str = "en") -> dict[str, str]:
-    """Preferred labels in `language` where ESCO has them, English otherwise."""
-    uris = {uri for uri in uris if uri}
-    if not uris:
-        return {}
-    wanted = [language, "en"] if language != "en" else ["en"]
-    found: dict[tuple[str, str], str] = {}
-    ordered = sorted(uris)
-    for start in range(0, len(ordered), 500):
-        chunk = ordered[start : start + 500]
-        rows = session.execute(
-            select(EscoConceptText.uri, EscoConceptText.language, EscoConceptText.preferred_label)
-            .where(EscoConceptText.uri.in_(chunk), EscoConceptText.language.in_(wanted))  # type: ignore[attr-defined]
-            .order_by(EscoConceptText.source)
-        )
-        for uri, lang, label in rows:
-            if label and (uri, lang) not in found:
-                found[(uri, lang)] = label
-    labels: dict[str, str] = {}
-    for uri in uris:
-        for lang in wanted:
-            if (uri, lang) in found:
-                labels[uri] = found[(uri, lang)]
-                break
-    return labels
-
-
-def isco_group_labels(session: Session, codes: set[str], language: str = "en") -> dict[str, str]:
-    """ISCO code -> group label (ESCO's isco_group concepts)."""
-    if not codes:
-        return {}
-    rows = session.execute(
-        select(EscoConcept.code, EscoConcept.uri).where(
-            EscoConcept.concept_type == "isco_group", EscoConcept.code.in_(sorted(codes))  # type: ignore[union-attr]
-        )
-    ).all()
-    by_uri = {uri: code for code, uri in rows}
-    labels = concept_labels(session, set(by_uri), language)
-    return {code: labels[uri] for uri, code in by_uri.items() if uri in labels}
-
-
 def occupation_isco_code(session: Session, occupation_uri: str) -> str | None:
     return session.execute(select(EscoConcept.code).where(EscoConcept.uri == occupation_uri)).scalar()
 
@@ -234,7 +191,7 @@ class VacancyFilters(ListFilters):
     def from_args(cls, args: Mapping[str, Any]) -> "VacancyFilters":
         """Lenient: a value that is not valid is left out, never an error."""
         return cls(
-            country=_country(args.get("country")),
+            country=checked_country(args.get("country")),
             sector=_sector(args.get("sector")),
             language=_language(args.get("language")),
             level=_choice(str(args.get("level") or "").upper(), LEVELS),
@@ -471,10 +428,10 @@ class OfferFilters(ListFilters):
     def from_args(cls, args: Mapping[str, Any]) -> "OfferFilters":
         return cls(
             kind=_choice(args.get("kind"), OFFER_KINDS),
-            country=_country(args.get("country")),
+            country=checked_country(args.get("country")),
             language=_language(args.get("language")),
             mode=_choice(args.get("mode"), OFFER_MODES),
-            destination=_country(args.get("destination")),
+            destination=checked_country(args.get("destination")),
             free=str(args.get("free") or "").lower() in ("1", "true", "yes", "on"),
             page=_page(args.get("page")),
         )

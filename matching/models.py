@@ -33,7 +33,7 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def _country(value: str, field: str) -> str:
+def checked_country(value: str, field: str) -> str:
     code = (value or "").strip().upper()
     if not is_country(code):
         raise ValueError(f"{field}: unknown country code {value!r}; use ISO 3166-1 alpha-2 codes such as DE or PH")
@@ -56,7 +56,7 @@ def _currency(value: str | None, field: str) -> str | None:
     return code
 
 
-def _uri(value: str, kind: str) -> str:
+def checked_concept_uri(value: str, kind: str) -> str:
     text = (value or "").strip()
     match = ESCO_URI.match(text)
     if not match or match.group(1) != kind:
@@ -109,7 +109,7 @@ class OccupationHeld(SQLModel):
     @field_validator("uri")
     @classmethod
     def _check_uri(cls, value: str | None) -> str | None:
-        return _uri(value, "occupation") if value else None
+        return checked_concept_uri(value, "occupation") if value else None
 
 
 RecognitionStatus = Literal["not_started", "in_progress", "recognised", "partial", "refused", "not_required"]
@@ -125,12 +125,12 @@ class Qualification(SQLModel):
     @field_validator("country")
     @classmethod
     def _check_country(cls, value: str | None) -> str | None:
-        return _country(value, "qualification country") if value else None
+        return checked_country(value, "qualification country") if value else None
 
     @field_validator("recognised_in")
     @classmethod
     def _check_recognised_in(cls, value: list[str]) -> list[str]:
-        return [_country(code, "recognised_in") for code in value]
+        return [checked_country(code, "recognised_in") for code in value]
 
 
 class VacancyLanguage(SQLModel):
@@ -160,7 +160,7 @@ class LegalRoute(SQLModel):
     @field_validator("eligible_origin_countries")
     @classmethod
     def _check_countries(cls, value: list[str]) -> list[str]:
-        return [_country(code, "eligible_origin_countries") for code in value]
+        return [checked_country(code, "eligible_origin_countries") for code in value]
 
 
 class FairRecruitment(SQLModel):
@@ -242,17 +242,17 @@ class SkillProfileInput(SQLModel):
     @field_validator("origin_countries", "destination_countries")
     @classmethod
     def _check_countries(cls, value: list[str], info) -> list[str]:
-        return list(dict.fromkeys(_country(code, info.field_name) for code in value))
+        return list(dict.fromkeys(checked_country(code, info.field_name) for code in value))
 
     @field_validator("residence_country")
     @classmethod
     def _check_residence(cls, value: str | None) -> str | None:
-        return _country(value, "residence_country") if value else None
+        return checked_country(value, "residence_country") if value else None
 
     @field_validator("skills")
     @classmethod
     def _check_skills(cls, value: list[str]) -> list[str]:
-        return list(dict.fromkeys(_uri(uri, "skill") for uri in value))
+        return list(dict.fromkeys(checked_concept_uri(uri, "skill") for uri in value))
 
     @field_validator("driving_licences")
     @classmethod
@@ -372,7 +372,7 @@ class VacancyInput(SQLModel):
     @field_validator("country")
     @classmethod
     def _check_country(cls, value: str) -> str:
-        return _country(value, "country")
+        return checked_country(value, "country")
 
     @field_validator("salary_currency")
     @classmethod
@@ -382,12 +382,12 @@ class VacancyInput(SQLModel):
     @field_validator("occupation_uri")
     @classmethod
     def _check_occupation(cls, value: str | None) -> str | None:
-        return _uri(value, "occupation") if value else None
+        return checked_concept_uri(value, "occupation") if value else None
 
     @field_validator("essential_skills", "optional_skills")
     @classmethod
     def _check_skills(cls, value: list[str]) -> list[str]:
-        return list(dict.fromkeys(_uri(uri, "skill") for uri in value))
+        return list(dict.fromkeys(checked_concept_uri(uri, "skill") for uri in value))
 
     @model_validator(mode="after")
     def _consistent(self) -> "VacancyInput":
@@ -451,7 +451,7 @@ class SuggestionChoiceInput(SQLModel):
         for name in ("suggested_uri", "chosen_uri"):
             value = getattr(self, name)
             if value:
-                setattr(self, name, _uri(value, self.concept_type))
+                setattr(self, name, checked_concept_uri(value, self.concept_type))
         if not self.suggested_uri and not self.chosen_uri:
             raise ValueError("give the suggested_uri, the chosen_uri, or both")
         return self
@@ -505,12 +505,12 @@ class ServiceOfferInput(SQLModel):
     @field_validator("country")
     @classmethod
     def _check_country(cls, value: str) -> str:
-        return _country(value, "country")
+        return checked_country(value, "country")
 
     @field_validator("destination_countries")
     @classmethod
     def _check_destinations(cls, value: list[str]) -> list[str]:
-        return [_country(code, "destination_countries") for code in value]
+        return [checked_country(code, "destination_countries") for code in value]
 
     @field_validator("cost_currency")
     @classmethod
@@ -530,7 +530,7 @@ class ServiceOfferInput(SQLModel):
     @field_validator("skills_taught")
     @classmethod
     def _check_skills(cls, value: list[str]) -> list[str]:
-        return [_uri(uri, "skill") for uri in value]
+        return [checked_concept_uri(uri, "skill") for uri in value]
 
     @field_validator("url")
     @classmethod

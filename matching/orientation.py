@@ -17,7 +17,8 @@ from sqlmodel import Session
 
 from core.errors import HeadstartError
 from core.runtime import Runtime
-from matching.marketplace import concept_labels, offers_preparing_for, vacancies_for_occupation
+from matching.marketplace import offers_preparing_for, vacancies_for_occupation
+from matching.taxonomy import concept_labels
 from matching.models import ServiceOffer, Vacancy
 from practices.vocabulary import country_name, is_country
 
@@ -59,7 +60,7 @@ def _occupation(runtime: Runtime, uri: str | None, text: str, language: str) -> 
     """(URI, label, guessed): the chosen occupation, or the best ESCO match for the words typed."""
     guessed = False
     if not uri and text.strip():
-        from matching.service import suggest
+        from matching.suggestion import suggest
 
         try:
             found = suggest(runtime, "occupation", text, top=1)

@@ -31,6 +31,7 @@ from matching.models import (
     VacancyInput,
     utcnow,
 )
+from matching.texts import forget_replaced_text, profile_texts
 
 InputModel = TypeVar("InputModel", bound=BaseModel)
 RowType = TypeVar("RowType", bound=SQLModel)
@@ -82,9 +83,7 @@ def create_profile(*, session: Session, data: SkillProfileInput) -> SkillProfile
 
 
 def update_profile(*, session: Session, profile: SkillProfile, data: SkillProfileInput) -> SkillProfile:
-    """Replace a profile's fields; the cached vector of its old text goes (matching/erasure.py)."""
-    from matching.erasure import forget_replaced_text, profile_texts
-
+    """Replace a profile's fields; the cached vector of its old text goes (matching/texts.py)."""
     before = profile_texts(session, [profile]).get(profile.id or 0) if profile.id is not None else None
     values = _profile_values(data)
     if data.consent_to_matching and not profile.consent_to_matching:

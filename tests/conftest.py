@@ -130,7 +130,7 @@ def runtime(settings: Settings, engine, fake_encoder):
 @pytest.fixture
 def core_runtime(runtime):
     """A runtime with the small core taxonomy from seeds/ imported and indexed."""
-    from matching.service import import_core_taxonomy
+    from matching.taxonomy_index import import_core_taxonomy
 
     import_core_taxonomy(runtime)
     return runtime
@@ -138,7 +138,7 @@ def core_runtime(runtime):
 
 @pytest.fixture
 def app(core_runtime):
-    from webapp import create_app
+    from webapp.app import create_app
 
     app = create_app(runtime=core_runtime)
     app.config.update(TESTING=True)
@@ -202,7 +202,7 @@ def esco_runtime(tmp_path_factory, shared_esco_dir):
     The product's encoder: all-MiniLM-L6-v2 plus the multilingual USE.
     """
     from core.runtime import Runtime
-    from matching.service import import_taxonomy
+    from matching.taxonomy_index import import_taxonomy
 
     data_dir = tmp_path_factory.mktemp("esco-data")
     settings = Settings(
@@ -309,7 +309,7 @@ def demo_site(tmp_path_factory, real_backend):
     from werkzeug.serving import make_server
 
     from core.runtime import Runtime
-    from webapp import create_app
+    from webapp.app import create_app
     from webapp.demo_seed import seed_demo
 
     settings = Settings(

@@ -377,7 +377,7 @@ def test_the_api_answers_loopback_clients(app, world):
 
 
 def test_an_api_token_replaces_the_loopback_rule(core_runtime, make_user):
-    from webapp import create_app
+    from webapp.app import create_app
 
     world = build_world(core_runtime, make_user)
     app = create_app(runtime=core_runtime)

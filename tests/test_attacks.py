@@ -225,7 +225,7 @@ def test_every_html_route_sends_the_security_headers(app, world):
 
 
 def test_error_pages_send_the_security_headers(core_runtime, make_user):
-    from webapp import create_app
+    from webapp.app import create_app
 
     app = create_app(runtime=core_runtime)
 

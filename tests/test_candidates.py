@@ -19,17 +19,12 @@ import pytest
 from sqlalchemy import select, text
 from sqlmodel import Session
 
-from matching import match_service, records
+from matching import candidates as candidates_module, records
 from matching.candidate_prefilter import candidate_prefilter
-from matching.match_service import (
-    CandidateMatch,
-    candidates_for_vacancy,
-    load_taxonomy,
-    profile_text,
-    profile_view,
-    vacancy_text,
-    vacancy_view,
-)
+from matching.candidates import CANDIDATES_READ, CandidateMatch, candidates_for_vacancy
+from matching.matcher_input import profile_view, vacancy_view
+from matching.taxonomy import load_taxonomy
+from matching.texts import profile_text, vacancy_text
 from matching.matcher import Taxonomy, explain
 from matching.models import SkillProfile, SkillProfileInput, VacancyInput
 from tests.test_matcher import ELDERLY, FIRST_AID, HEALTHCARE_ASSISTANT, NURSE, NURSE_ASSISTANT, VITAL_SIGNS, WELDER
@@ -251,7 +246,7 @@ def consenting(runtime) -> int:
 @pytest.mark.parametrize("chunk", [7, 500])
 def test_the_same_candidates_as_explaining_every_profile(market, monkeypatch, chunk):
     runtime, vacancies = market
-    monkeypatch.setattr(match_service, "_CANDIDATE_CHUNK", chunk)
+    monkeypatch.setattr(candidates_module, "_CANDIDATE_CHUNK", chunk)
     checked = 0
     for name, vacancy_id in vacancies.items():
         for include_excluded in (False, True):
@@ -286,7 +281,7 @@ def test_the_prefilter_reads_only_the_profiles_sql_cannot_rule_out(market):
         # that only a language minimum excludes.
         sql_keeps = [m for m in everything if all(e.constraint == "language" for e in m.explanation.exclusions)]
         found, _ = candidates_for_vacancy(runtime, vacancy_id, top=100, include_excluded=False, today=TODAY)
-        read = runtime.memo["candidates_read"]
+        read = runtime.caches[CANDIDATES_READ]
         assert len(found) == min(len(eligible), 100) and len(eligible) <= read.scored <= read.rows_loaded, name
         if name == "closed":
             assert read.rows_loaded == 0 and found == []
@@ -297,13 +292,13 @@ def test_the_prefilter_reads_only_the_profiles_sql_cannot_rule_out(market):
         raw = {p.id for p in _rows(runtime) if p.owner.startswith("raw")}
         assert len(sql_keeps) <= read.rows_loaded <= len(sql_keeps) + len(raw), name
     candidates_for_vacancy(runtime, vacancies["strict"], top=5, include_excluded=True, today=TODAY)
-    assert runtime.memo["candidates_read"].rows_loaded == everyone
+    assert runtime.caches[CANDIDATES_READ].rows_loaded == everyone
 
 
 def test_only_profiles_that_can_reach_the_top_are_explained(market):
     runtime, vacancies = market
     found, _ = candidates_for_vacancy(runtime, vacancies["plain"], top=3, today=TODAY)
-    read = runtime.memo["candidates_read"]
+    read = runtime.caches[CANDIDATES_READ]
     assert len(found) == 3 and read.explained < read.scored / 2
 
 
@@ -352,8 +347,8 @@ def test_no_score_exceeds_its_bound_and_the_bound_is_tight(market):
         with Session(runtime.engine) as session:
             vacancy = records.get_vacancy(session, vacancies[name])
         vectors = runtime.encoder.encode([vacancy_text(vacancy, taxonomy)] + [profile_text(m.profile, taxonomy) for m in matches])
-        bounds = match_service._score_bounds(vectors[1:], vacancy_view(vacancy, vectors[0]))
-        slack = match_service._BOUND_SLACK
+        bounds = candidates_module._score_bounds(vectors[1:], vacancy_view(vacancy, vectors[0]))
+        slack = candidates_module._BOUND_SLACK
         assert all(m.explanation.score <= bound for m, bound in zip(matches, bounds)), name
         (perfect,) = [bound - m.explanation.score for m, bound in zip(matches, bounds) if m.profile.owner == "perfect"]
         if name != "plain":  # every part but the text at its maximum

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from matching import match_service, records
+from matching import records
+from matching.matches import matches_for_profile
 from matching.models import ServiceOffer, SkillProfile, Vacancy
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds" / "matching"
@@ -24,7 +25,7 @@ def test_demo_marketplace_loads_with_duplicates_recognised(core_runtime):
         assert sum(len(v.sources) == 2 for v in rows) == 5
         assert session.exec(select(ServiceOffer)).first() is not None
         first = session.exec(select(SkillProfile).where(SkillProfile.consent_to_matching)).first()
-    matches, _ = match_service.matches_for_profile(core_runtime, first.id, top=5)
+    matches, _ = matches_for_profile(core_runtime, first.id, top=5)
     assert matches and all(not m.explanation.excluded for m in matches)
     again = records.import_vacancies(core_runtime, SEEDS / "vacancies.jsonl")
     assert again.created == 0 and again.updated >= 200

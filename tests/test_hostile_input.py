@@ -200,7 +200,7 @@ ESCO_FILES = sorted(ESCO_FIXTURES.glob("*.csv"))
 @FUZZ
 @given(source=st.sampled_from(ESCO_FILES), data=st.data())
 def test_esco_import_of_a_broken_file_writes_nothing(runtime, source, data):
-    from matching.service import import_taxonomy
+    from matching.taxonomy_index import import_taxonomy
 
     content = data.draw(st.one_of(bytes_mutation(source.read_bytes()), st.binary(max_size=200)))
     before = table_counts(runtime.engine)
@@ -213,7 +213,7 @@ def test_esco_import_of_a_broken_file_writes_nothing(runtime, source, data):
 
 
 def test_esco_directory_with_one_broken_file_keeps_that_file_out(runtime):
-    from matching.service import import_taxonomy
+    from matching.taxonomy_index import import_taxonomy
 
     with Scratch() as directory:
         for path in ESCO_FILES:

@@ -180,7 +180,7 @@ def test_bad_requests_name_the_parameter(params, field):
 
 @pytest.fixture
 def library_client(library_runtime):
-    from webapp import create_app
+    from webapp.app import create_app
 
     app = create_app(runtime=library_runtime)
     app.config.update(TESTING=True)

@@ -21,7 +21,7 @@ def test_matcher_beats_bm25_and_plain_embedding(esco_runtime, tmp_path):
 
 
 def test_skill_extraction_finds_welding_in_a_job_ad(esco_runtime):
-    from matching.service import extract_skills
+    from matching.suggestion import extract_skills
 
     text = "Metal workshop seeks a welder. You weld steel frames with MIG and TIG, read technical drawings and grind seams."
     found = extract_skills(esco_runtime, text)

@@ -9,7 +9,11 @@ import pytest
 from sqlmodel import Session
 
 from core.errors import HeadstartError, ImportFileError
-from matching import match_service, records
+from matching import records
+from matching.candidates import candidates_for_vacancy
+from matching.eligibility import eligibility_signal
+from matching.gaps import offers_for_gap
+from matching.matches import matches_for_profile
 from matching.models import ServiceOfferInput, SkillProfileInput, VacancyInput
 from tests.test_matcher import ELDERLY, FIRST_AID, HEALTHCARE_ASSISTANT, NURSE, NURSE_ASSISTANT, VITAL_SIGNS, WELDER
 
@@ -64,14 +68,14 @@ def add(runtime, profile=None, vacancy=None, offer=None):
 
 def test_profile_matches_explain_missing_skill_and_offer_closing_it(core_runtime):
     profile_id, vacancy_id = add(core_runtime)
-    matches, taxonomy = match_service.matches_for_profile(core_runtime, profile_id)
+    matches, taxonomy = matches_for_profile(core_runtime, profile_id)
     (match,) = matches
     assert match.vacancy.id == vacancy_id
     assert match.explanation.essential_missing == (VITAL_SIGNS,)
     assert taxonomy.label(VITAL_SIGNS) == "monitor patient's vital signs"
     with Session(core_runtime.engine) as session:
         profile = records.get_profile(session, profile_id)
-    offers = match_service.offers_for_gap(core_runtime, profile, match.explanation, taxonomy)
+    offers = offers_for_gap(core_runtime, profile, match.explanation, taxonomy)
     assert [o.closes for o in offers] == [("monitor patient's vital signs",)]
 
 
@@ -81,12 +85,12 @@ def test_a_new_vacancy_is_matchable_at_once_and_a_deleted_profile_is_gone(core_r
     with Session(core_runtime.engine) as session:
         records.create_vacancy(session=session, data=VacancyInput.model_validate(second))
         session.commit()
-    matches, _ = match_service.matches_for_profile(core_runtime, profile_id)
+    matches, _ = matches_for_profile(core_runtime, profile_id)
     assert {m.vacancy.title for m in matches} == {"Pflegehelfer (m/w/d)", "Altenpflegehelferin"}
     with Session(core_runtime.engine) as session:
         records.delete_profile(session=session, profile_id=profile_id)
         session.commit()
-    candidates, _ = match_service.candidates_for_vacancy(core_runtime, matches[0].vacancy.id)
+    candidates, _ = candidates_for_vacancy(core_runtime, matches[0].vacancy.id)
     assert candidates == []
 
 
@@ -103,29 +107,29 @@ def test_the_same_vacancy_from_two_feeds_is_kept_once_with_both_sources(core_run
 def test_candidates_need_matching_consent_and_are_anonymous_until_opt_in(core_runtime):
     profile_id, vacancy_id = add(core_runtime)
     add(core_runtime, profile={**PROFILE, "external_id": "p-2", "owner": "migrant-2", "consent_to_matching": False}, vacancy={**VACANCY, "external_id": "v-x", "city": "Halle"})
-    (candidate,), _ = match_service.candidates_for_vacancy(core_runtime, vacancy_id)
+    (candidate,), _ = candidates_for_vacancy(core_runtime, vacancy_id)
     assert candidate.profile.id == profile_id and not candidate.identified
     with Session(core_runtime.engine) as session:
         records.grant_consent(session=session, profile_id=profile_id, recipient_kind="employer", recipient=VACANCY["employer"], days=30)
         session.commit()
-    (candidate,), _ = match_service.candidates_for_vacancy(core_runtime, vacancy_id)
+    (candidate,), _ = candidates_for_vacancy(core_runtime, vacancy_id)
     assert candidate.identified
     with Session(core_runtime.engine) as session:
         assert records.withdraw_consent(session=session, profile_id=profile_id, recipient=VACANCY["employer"]) == 1
         session.commit()
-    (candidate,), _ = match_service.candidates_for_vacancy(core_runtime, vacancy_id)
+    (candidate,), _ = candidates_for_vacancy(core_runtime, vacancy_id)
     assert not candidate.identified
 
 
 def test_eligibility_signal_is_honest(core_runtime):
     add(core_runtime)
-    green = match_service.eligibility_signal(core_runtime, destination="DE", occupation_uri=HEALTHCARE_ASSISTANT, languages={"de": "B1"})
+    green = eligibility_signal(core_runtime, destination="DE", occupation_uri=HEALTHCARE_ASSISTANT, languages={"de": "B1"})
     assert green.colour == "green" and green.open_vacancies == 1
-    amber = match_service.eligibility_signal(core_runtime, destination="DE", occupation_uri=HEALTHCARE_ASSISTANT, languages={"de": "A2"})
+    amber = eligibility_signal(core_runtime, destination="DE", occupation_uri=HEALTHCARE_ASSISTANT, languages={"de": "A2"})
     assert amber.colour == "amber" and any("de at B1" in r for r in amber.reasons)
-    related = match_service.eligibility_signal(core_runtime, destination="DE", occupation_uri=NURSE_ASSISTANT, languages={"de": "B1"})
+    related = eligibility_signal(core_runtime, destination="DE", occupation_uri=NURSE_ASSISTANT, languages={"de": "B1"})
     assert related.colour == "amber" and "related occupations" in related.reasons[0]
-    red = match_service.eligibility_signal(core_runtime, destination="IT", occupation_uri=WELDER, languages={})
+    red = eligibility_signal(core_runtime, destination="IT", occupation_uri=WELDER, languages={})
     assert red.colour == "red"
 
 
@@ -133,7 +137,7 @@ def test_regulated_occupation_points_to_recognition(core_runtime):
     nurse_job = {**VACANCY, "external_id": "v-n", "title": "Gesundheits- und Krankenpfleger", "occupation_uri": NURSE,
                  "legal_route": {"type": "skilled_worker_visa", "requires_recognised_qualification": True}}  # fmt: skip
     profile_id, vacancy_id = add(core_runtime, vacancy=nurse_job)
-    (match,), _ = match_service.matches_for_profile(core_runtime, profile_id)
+    (match,), _ = matches_for_profile(core_runtime, profile_id)
     assert match.explanation.regulated is not None and not match.explanation.ready
 
 

@@ -23,7 +23,8 @@ from core.embeddings.encoder import EmbeddingCache
 from core.errors import NotFound
 from matching import erasure
 from matching.case_notes import add_note
-from matching.match_service import candidates_for_vacancy, matches_for_profile
+from matching.candidates import candidates_for_vacancy
+from matching.matches import matches_for_profile
 from matching.models import SkillProfile, SkillProfileInput, SuggestionChoice, Vacancy
 from matching.records import grant_consent, import_vacancies, update_profile
 from tests.conftest import TEST_PASSWORD
@@ -306,13 +307,11 @@ def test_editing_one_twin_keeps_the_vector_the_other_still_uses(market):
 def test_no_cache_in_the_process_keeps_a_profile(market):
     pid = add_profile(market, "amina")
     matches_for_profile(market, pid)
-    assert "vacancy_pool" in market.memo  # vacancies only: it stays
-    market.memo["profile_matches"] = {pid: ["..."]}  # a per-profile cache someone might add
-    with session_scope(market.engine) as db:
-        erasure.erase_profile(session=db, profile_id=pid, actor="amina")
-    assert erasure.forget_cached_matches(market.memo) == ["profile_matches"]
-    assert set(market.memo) <= erasure.NON_PERSONAL_MEMO_KEYS and "vacancy_pool" in market.memo
-    _state, pool = market.memo["vacancy_pool"]  # the open vacancies' arrays, by id (no row, no view)
+    assert "vacancy_pool" in market.caches  # vacancies only: it stays
+    market.caches.put("profile_matches", {pid: ["..."]})  # a per-profile cache someone might add
+    erasure.erase_profile_everywhere(market, profile_id=pid, actor="amina")
+    assert list(market.caches) == ["vacancy_pool"]
+    _state, pool = market.caches["vacancy_pool"]  # the open vacancies' arrays, by id (no row, no view)
     with session_scope(market.engine) as db:
         assert pool.ids.tolist() == sorted(db.exec(select(Vacancy.id).where(Vacancy.status == "open")).all())
 

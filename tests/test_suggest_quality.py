@@ -13,7 +13,8 @@ from core.search.embedded import EmbeddedSearchIndex
 from matching import esco
 from matching.evaluation import dense_only, evaluate, fused, hold_out, lexical_only, run_arms
 from matching.normalize import guess_query_language, label_vocabulary
-from matching.service import TAXONOMY_COLLECTIONS, suggest
+from matching.suggestion import suggest
+from matching.taxonomy_index import TAXONOMY_COLLECTIONS
 
 pytestmark = pytest.mark.slow
 
@@ -63,7 +64,7 @@ def test_skills_are_suggested_for_a_plain_description(esco_runtime):
 
 
 def test_reimport_of_unchanged_files_encodes_nothing(esco_runtime):
-    from matching.service import import_taxonomy
+    from matching.taxonomy_index import import_taxonomy
 
     before = esco_runtime.encoder.texts_encoded
     report = import_taxonomy(esco_runtime, esco_runtime.settings.esco_dir)

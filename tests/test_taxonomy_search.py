@@ -5,7 +5,8 @@ from __future__ import annotations
 from tests.conftest import FIXTURES
 
 from core.search.base import SearchQuery
-from matching.service import import_taxonomy, index_taxonomy, suggest
+from matching.suggestion import suggest
+from matching.taxonomy_index import import_taxonomy, index_taxonomy
 
 BENCH_WELDER = "http://data.europa.eu/esco/occupation/f0000000-0000-4000-8000-000000000001"
 

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from sqlmodel import Session, select
 
-from matching import match_service, records
+from matching import pool_cache, records
+from matching.matches import matches_for_profile
 from matching.matcher import explain
 from matching.models import SkillProfile, Vacancy
 from matching.vacancy_pool import VacancyPool
@@ -48,8 +49,8 @@ def test_pool_ranking_equals_explaining_every_demo_vacancy(core_runtime):
         profile_ids = [p.id for p in session.exec(select(SkillProfile)).all()][:15]
         assert session.exec(select(Vacancy)).first() is not None
     for profile_id in profile_ids:
-        pooled, _ = match_service.matches_for_profile(core_runtime, profile_id, top=10, today=TODAY)
-        everything, _ = match_service.matches_for_profile(core_runtime, profile_id, top=100, include_excluded=True, today=TODAY)
+        pooled, _ = matches_for_profile(core_runtime, profile_id, top=10, today=TODAY)
+        everything, _ = matches_for_profile(core_runtime, profile_id, top=100, include_excluded=True, today=TODAY)
         expected = [m for m in everything if not m.explanation.excluded][:10]
         assert [m.vacancy.id for m in pooled] == [m.vacancy.id for m in expected]
         # The whole explanation, each part's value to the last bit: the pool keeps no
@@ -59,9 +60,9 @@ def test_pool_ranking_equals_explaining_every_demo_vacancy(core_runtime):
 
 def test_a_new_vacancy_joins_the_pool_at_once(core_runtime):
     records.import_profiles(core_runtime, SEEDS / "profiles.jsonl")
-    first, _ = match_service.matches_for_profile(core_runtime, 1, today=TODAY)
+    first, _ = matches_for_profile(core_runtime, 1, today=TODAY)
     records.import_vacancies(core_runtime, SEEDS / "vacancies.jsonl")
-    second, _ = match_service.matches_for_profile(core_runtime, 1, today=TODAY)
+    second, _ = matches_for_profile(core_runtime, 1, today=TODAY)
     assert len(second) > len(first)
     assert np.all(np.diff([m.explanation.score for m in second]) <= 1e-9)
 
@@ -213,12 +214,12 @@ def test_an_updated_pool_keeps_only_its_own_concepts_of_the_taxonomy():
 
 
 def _pool_state(runtime):
-    return runtime.memo["vacancy_pool"]
+    return runtime.caches[pool_cache.POOL_CACHE]
 
 
 def _scratch(runtime):
     with Session(runtime.engine) as session:
-        return match_service._refreshed_pool(runtime, session, None, match_service._open_listing(session))
+        return pool_cache._refreshed_pool(runtime, session, None, pool_cache._open_listing(session))
 
 
 def _assert_like_scratch(runtime, profile_ids):
@@ -229,22 +230,22 @@ def _assert_like_scratch(runtime, profile_ids):
     assert pool.taxonomy == scratch.taxonomy
     assert sorted(state.seen) == sorted(scratch_state.seen) == pool.ids.tolist()
     assert state.seen == scratch_state.seen
-    incremental = {pid: match_service.matches_for_profile(runtime, pid, top=20, today=TODAY)[0] for pid in profile_ids}
+    incremental = {pid: matches_for_profile(runtime, pid, top=20, today=TODAY)[0] for pid in profile_ids}
     assert _pool_state(runtime)[1] is pool  # nothing changed in between
-    runtime.memo["vacancy_pool"] = (state, scratch)
+    runtime.caches.put(pool_cache.POOL_CACHE, (state, scratch), personal=False)
     for pid in profile_ids:
-        expected, _ = match_service.matches_for_profile(runtime, pid, top=20, today=TODAY)
+        expected, _ = matches_for_profile(runtime, pid, top=20, today=TODAY)
         assert [(m.vacancy.id, m.explanation) for m in incremental[pid]] == [(m.vacancy.id, m.explanation) for m in expected]
-    runtime.memo["vacancy_pool"] = (state, pool)
+    runtime.caches.put(pool_cache.POOL_CACHE, (state, pool), personal=False)
 
 
 def _listed(runtime):
     with Session(runtime.engine) as session:
-        return {entry[0]: entry for entry in match_service._open_listing(session)}
+        return {entry[0]: entry for entry in pool_cache._open_listing(session)}
 
 
 def _matches(runtime, profile_id=1):
-    return match_service.matches_for_profile(runtime, profile_id, top=20, today=TODAY)[0]
+    return matches_for_profile(runtime, profile_id, top=20, today=TODAY)[0]
 
 
 def test_the_pool_refresh_reads_only_changed_vacancies_and_ranks_like_a_fresh_pool(core_runtime):
@@ -278,7 +279,7 @@ def test_the_pool_refresh_reads_only_changed_vacancies_and_ranks_like_a_fresh_po
         session.commit()
         posted_id = posted.id
     assert created
-    assert refresh() == match_service.PoolRefresh(full=False, rows_loaded=1, texts=1, removed=0)
+    assert refresh() == pool_cache.PoolRefresh(full=False, rows_loaded=1, texts=1, removed=0)
     assert posted_id in _pool_state(core_runtime)[1].ids
     _assert_like_scratch(core_runtime, profile_ids)
     # Nothing changed: no refresh, the same pool.
@@ -300,7 +301,7 @@ def test_the_pool_refresh_reads_only_changed_vacancies_and_ranks_like_a_fresh_po
         )
         records.update_vacancy(session=session, vacancy=row, data=edited)
         session.commit()
-    assert refresh() == match_service.PoolRefresh(full=False, rows_loaded=1, texts=1, removed=0)
+    assert refresh() == pool_cache.PoolRefresh(full=False, rows_loaded=1, texts=1, removed=0)
     assert {occupation, skill} <= _pool_state(core_runtime)[1].concepts()
     assert occupation in _pool_state(core_runtime)[1].taxonomy.labels
     _assert_like_scratch(core_runtime, profile_ids)
@@ -310,15 +311,15 @@ def test_the_pool_refresh_reads_only_changed_vacancies_and_ranks_like_a_fresh_po
         records.update_vacancy(session=session, vacancy=row, data=VacancyInput.model_validate(
             {**row.model_dump(include=set(VacancyInput.model_fields)), "status": "draft"}))  # fmt: skip
         session.commit()
-    assert refresh() == match_service.PoolRefresh(full=False, rows_loaded=0, texts=0, removed=1)
+    assert refresh() == pool_cache.PoolRefresh(full=False, rows_loaded=0, texts=0, removed=1)
     with Session(core_runtime.engine) as session:
         marketplace.close_vacancy(session=session, vacancy=session.get(Vacancy, close_id))
         session.commit()
-    assert refresh() == match_service.PoolRefresh(full=False, rows_loaded=0, texts=0, removed=1)
+    assert refresh() == pool_cache.PoolRefresh(full=False, rows_loaded=0, texts=0, removed=1)
     with Session(core_runtime.engine) as session:
         records.delete_vacancy(session=session, vacancy_id=delete_id)
         session.commit()
-    assert refresh() == match_service.PoolRefresh(full=False, rows_loaded=0, texts=0, removed=1)
+    assert refresh() == pool_cache.PoolRefresh(full=False, rows_loaded=0, texts=0, removed=1)
     ids = set(_pool_state(core_runtime)[1].ids.tolist())
     assert not ids & {status_id, close_id, delete_id} and {edit_id, posted_id} <= ids
     _assert_like_scratch(core_runtime, profile_ids)
@@ -328,7 +329,7 @@ def test_the_pool_refresh_reads_only_changed_vacancies_and_ranks_like_a_fresh_po
         records.update_vacancy(session=session, vacancy=row, data=VacancyInput.model_validate(
             {**row.model_dump(include=set(VacancyInput.model_fields)), "status": "open"}))  # fmt: skip
         session.commit()
-    assert refresh() == match_service.PoolRefresh(full=False, rows_loaded=1, texts=1, removed=0)
+    assert refresh() == pool_cache.PoolRefresh(full=False, rows_loaded=1, texts=1, removed=0)
     _assert_like_scratch(core_runtime, profile_ids)
     # A write stamped earlier than one already seen (its transaction took the time
     # first, committed last), and one in the same clock tick as the row's last write:
@@ -338,14 +339,14 @@ def test_the_pool_refresh_reads_only_changed_vacancies_and_ranks_like_a_fresh_po
         row.title, row.updated_at = "Stamped in the past", row.updated_at - timedelta(days=3)
         session.add(row)
         session.commit()
-    assert refresh() == match_service.PoolRefresh(full=False, rows_loaded=1, texts=1, removed=0)
+    assert refresh() == pool_cache.PoolRefresh(full=False, rows_loaded=1, texts=1, removed=0)
     assert _pool_state(core_runtime)[0].seen[posted_id] == _listed(core_runtime)[posted_id]
     with Session(core_runtime.engine) as session:
         row = session.get(Vacancy, posted_id)
         row.title, row.revision = "Same tick", row.revision + 1
         session.add(row)
         session.commit()
-    assert refresh() == match_service.PoolRefresh(full=False, rows_loaded=1, texts=1, removed=0)
+    assert refresh() == pool_cache.PoolRefresh(full=False, rows_loaded=1, texts=1, removed=0)
     assert _pool_state(core_runtime)[0].seen[posted_id] == _listed(core_runtime)[posted_id]
     _assert_like_scratch(core_runtime, profile_ids)
 
@@ -355,7 +356,7 @@ def test_threads_that_notice_a_change_together_refresh_the_pool_once(core_runtim
 
     records.import_vacancies(core_runtime, SEEDS / "vacancies.jsonl")
     with Session(core_runtime.engine) as session:
-        match_service._vacancy_pool(core_runtime, session)
+        pool_cache.vacancy_pool(core_runtime, session)
         row = session.exec(select(Vacancy).where(Vacancy.status == "open")).first()
         row.status = "closed"
         row.revision += 1
@@ -364,7 +365,7 @@ def test_threads_that_notice_a_change_together_refresh_the_pool_once(core_runtim
 
     def pool(_):
         with Session(core_runtime.engine) as session:
-            return match_service._vacancy_pool(core_runtime, session)[0]
+            return pool_cache.vacancy_pool(core_runtime, session)[0]
 
     with ThreadPoolExecutor(max_workers=4) as executor:
         pools = list(executor.map(pool, range(8)))
@@ -399,7 +400,7 @@ def test_the_memo_keeps_no_vacancy_row_no_view_and_one_copy_of_each_vector(core_
     records.import_profiles(core_runtime, SEEDS / "profiles.jsonl")
     assert _matches(core_runtime)
     state, pool = _pool_state(core_runtime)
-    objects = _reachable(core_runtime.memo["vacancy_pool"])
+    objects = _reachable(core_runtime.caches[pool_cache.POOL_CACHE])
     assert not [o for o in objects if isinstance(o, (Vacancy, VacancyView))]
     assert pool.vacancies is None
     width = pool.matrix.shape[1]
@@ -426,7 +427,7 @@ def test_a_vacancy_closed_deleted_or_edited_after_the_pool_was_refreshed_never_a
         session.commit()
     # The writes land after this request's listing: it scores with the pool that still
     # has all three, and reads their rows only afterwards.
-    monkeypatch.setattr(match_service, "_open_listing", lambda session: stale_state.listing)
+    monkeypatch.setattr(pool_cache, "_open_listing", lambda session: stale_state.listing)
     racing = _matches(core_runtime)
     assert _pool_state(core_runtime)[1] is stale_pool and set(gone) <= set(stale_pool.ids.tolist())
     assert not set(gone) & {m.vacancy.id for m in racing}
@@ -438,7 +439,7 @@ def test_a_vacancy_closed_deleted_or_edited_after_the_pool_was_refreshed_never_a
     after = {m.vacancy.id: m.vacancy for m in _matches(core_runtime)}
     assert closed_id not in after and deleted_id not in after
     assert after[edited_id].city == "Elsewhere"
-    assert _pool_state(core_runtime)[0].refresh == match_service.PoolRefresh(full=False, rows_loaded=1, texts=1, removed=2)
+    assert _pool_state(core_runtime)[0].refresh == pool_cache.PoolRefresh(full=False, rows_loaded=1, texts=1, removed=2)
 
 
 def test_a_refresh_read_in_small_chunks_builds_the_same_pool(core_runtime, monkeypatch):
@@ -448,7 +449,7 @@ def test_a_refresh_read_in_small_chunks_builds_the_same_pool(core_runtime, monke
     records.import_profiles(core_runtime, SEEDS / "profiles.jsonl")
     _matches(core_runtime)
     state, whole = _pool_state(core_runtime)
-    monkeypatch.setattr(match_service, "_REFRESH_CHUNK", 7)
+    monkeypatch.setattr(pool_cache, "_REFRESH_CHUNK", 7)
     chunked_state, chunked = _scratch(core_runtime)
     assert_same_pool(chunked, whole)
     assert chunked.taxonomy == whole.taxonomy and chunked_state.seen == state.seen
@@ -460,5 +461,5 @@ def test_a_refresh_read_in_small_chunks_builds_the_same_pool(core_runtime, monke
                 {**row.model_dump(include=set(VacancyInput.model_fields)), "description": f"Rewritten {row.id}."}))  # fmt: skip
         session.commit()
     _matches(core_runtime)
-    assert _pool_state(core_runtime)[0].refresh == match_service.PoolRefresh(full=False, rows_loaded=20, texts=20, removed=0)
+    assert _pool_state(core_runtime)[0].refresh == pool_cache.PoolRefresh(full=False, rows_loaded=20, texts=20, removed=0)
     _assert_like_scratch(core_runtime, [1, 2, 3])

@@ -13,7 +13,8 @@ from sqlmodel import Session, select
 
 from core.embeddings.encoder import EmbeddingCache, text_hash
 from matching.esco.tables import EscoOccupationSkill
-from matching.match_service import _uris, load_taxonomy, vacancy_text
+from matching.taxonomy import load_taxonomy
+from matching.texts import concept_uris, vacancy_text
 from matching.models import ServiceOffer, SkillProfile, Vacancy
 from matching.records import grant_consent, import_offers, import_profiles, import_vacancies
 
@@ -221,7 +222,7 @@ def test_employer_posts_a_vacancy(market, client, make_user, sign_in):
 
     # Its text was encoded while the employer waited: no matches page has to.
     with Session(market.engine) as db:
-        taxonomy = load_taxonomy(db, _uris([], [vacancy]))
+        taxonomy = load_taxonomy(db, concept_uris([], [vacancy]))
     assert _rows(market, select(EmbeddingCache).where(EmbeddingCache.text_hash == text_hash(vacancy_text(vacancy, taxonomy))))
 
     mine = client.get("/my/vacancies").get_data(as_text=True)

@@ -5,17 +5,16 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 from sqlalchemy import text
 
-from matching.service import suggest
+from matching.suggestion import suggest
+from webapp.current import current_runtime
 
 api = Blueprint("api", __name__)
 
 
 def _suggestions(concept_type: str):
-    from webapp import get_runtime
-
     query = request.args.get("q")
     items = suggest(
-        get_runtime(), concept_type, query, top=request.args.get("top"), language=request.args.get("lang")
+        current_runtime(), concept_type, query, top=request.args.get("top"), language=request.args.get("lang")
     )
     return jsonify({"query": query, "suggestions": [item.__dict__ for item in items]})
 
@@ -54,8 +53,6 @@ def kb_search():
     from kb.library_json import page_json
     from kb.library_query import parse_search_request
     from kb.service import search_library
-    from webapp import get_runtime
-
     search_request = parse_search_request(
         text=request.args.get("q"),
         filters=_filters_from_args(),
@@ -66,7 +63,7 @@ def kb_search():
         query_language=request.args.get("query_lang"),
         mode=request.args.get("mode"),
     )
-    return jsonify(page_json(search_library(get_runtime(), search_request)))
+    return jsonify(page_json(search_library(current_runtime(), search_request)))
 
 
 @api.get("/api/v1/kb/documents/<record_id>")
@@ -75,9 +72,7 @@ def kb_document(record_id: str):
     from core.languages import normalize_language
     from kb.library_json import entry_json
     from kb.service import get_entry
-    from webapp import get_runtime
-
-    entry = get_entry(get_runtime(), record_id, language=normalize_language(request.args.get("lang")))
+    entry = get_entry(current_runtime(), record_id, language=normalize_language(request.args.get("lang")))
     return jsonify(entry_json(entry, full=True))
 
 
@@ -87,9 +82,7 @@ def kb_related(record_id: str):
     from core.languages import normalize_language
     from kb.library_json import entry_json
     from kb.service import related_records
-    from webapp import get_runtime
-
-    items = related_records(get_runtime(), record_id, language=normalize_language(request.args.get("lang")))
+    items = related_records(current_runtime(), record_id, language=normalize_language(request.args.get("lang")))
     return jsonify({"id": record_id, "related": [entry_json(item) for item in items]})
 
 
@@ -98,16 +91,14 @@ def extract_skills_from_text():
     """ESCO skills in a pasted CV or job ad: {"text": ..., "lang": optional} ->
     [{"uri", "label", "score", "span": {"start", "end", "text"}}]."""
     from core.errors import BadRequest
-    from matching.service import extract_skills
-    from webapp import get_runtime
-
+    from matching.suggestion import extract_skills
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise BadRequest('Send a JSON object {"text": "..."}.', field="text")
     text = body.get("text")
     if text is not None and not isinstance(text, str):
         raise BadRequest("text must be a string.", field="text")
-    found = extract_skills(get_runtime(), text, language=body.get("lang"))
+    found = extract_skills(current_runtime(), text, language=body.get("lang"))
     return jsonify(
         {
             "skills": [
@@ -124,21 +115,18 @@ def record_suggestion_choice():
     or rejected (no chosen_uri) a suggestion; stored for review and tuning."""
     from matching.models import SuggestionChoiceInput
     from matching.records import parse_input
-    from matching.service import record_choice
-    from webapp import get_runtime
+    from matching.suggestion import record_choice
     from webapp.api_matching import require_trusted_client
 
     require_trusted_client()  # a write: loopback or API token, like the other writes
     data = parse_input(SuggestionChoiceInput, request.get_json(silent=True))
-    return jsonify({"id": record_choice(get_runtime(), data)}), 201
+    return jsonify({"id": record_choice(current_runtime(), data)}), 201
 
 
 @api.get("/healthz")
 def healthz():
     """Liveness and readiness: the database answers and the indexes open."""
-    from webapp import get_runtime
-
-    runtime = get_runtime()
+    runtime = current_runtime()
     with runtime.engine.connect() as connection:
         connection.execute(text("SELECT 1"))
     indexes = {name: runtime.index(name).count() for name in ("occupations", "skills", "library")}

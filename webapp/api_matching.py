@@ -13,11 +13,16 @@ from typing import Any
 from flask import Blueprint, jsonify, request
 from sqlmodel import Session, select
 
+from core.accounts import audit
 from core.errors import BadRequest, HeadstartError
-from matching import match_service, records
+from matching import erasure, records
+from matching.candidates import candidates_for_vacancy
+from matching.eligibility import eligibility_signal
+from matching.gaps import MatchWithGaps, matches_with_gaps
 from matching.matcher import Explanation, Taxonomy
 from matching.models import ServiceOffer, ServiceOfferInput, SkillProfile, SkillProfileInput, Vacancy, VacancyInput
-from matching.service import encode_vacancy_texts
+from matching.texts import encode_vacancy_texts
+from webapp.current import current_runtime
 
 matching_api = Blueprint("matching_api", __name__)
 LOOPBACK = {"127.0.0.1", "::1"}
@@ -27,19 +32,14 @@ class Forbidden(HeadstartError):
     status_code = 403
 
 
-def _runtime():
-    from webapp import get_runtime
-
-    return get_runtime()
-
 
 def _session() -> Session:
     # Rows are turned into JSON after the commit: keep their loaded values.
-    return Session(_runtime().engine, expire_on_commit=False)
+    return Session(current_runtime().engine, expire_on_commit=False)
 
 
 def require_trusted_client() -> None:
-    token = _runtime().settings.api_token
+    token = current_runtime().settings.api_token
     header = request.headers.get("Authorization", "")
     if token and header.startswith("Bearer ") and hmac.compare_digest(header[7:].strip(), token):
         return
@@ -132,8 +132,6 @@ def anonymised_profile_json(profile: SkillProfile, vacancy_id: int) -> dict[str,
 
 def _audit_api(session: Session, action: str, profile_id: int | None, detail: str = "") -> None:
     """Profile changes through the API go into the audit log like those on the pages."""
-    from core.accounts import audit
-
     audit.record(session, audit.API_ACTOR, action, "profile", profile_id, detail or "API", role=audit.API_ACTOR)
 
 
@@ -150,8 +148,6 @@ def create_profile():
 
 @matching_api.get("/api/v1/profiles/<int:profile_id>")
 def read_profile(profile_id: int):
-    from core.accounts import audit
-
     require_trusted_client()
     with _session() as session:
         body = records.get_profile(session, profile_id).model_dump(mode="json")
@@ -174,14 +170,8 @@ def update_profile(profile_id: int):
 @matching_api.delete("/api/v1/profiles/<int:profile_id>")
 def delete_profile(profile_id: int):
     """Erase the profile with its consents, notes, cached text vector and audit events."""
-    from core.accounts import audit
-    from matching import erasure
-
     require_trusted_client()
-    with _session() as session:
-        erasure.erase_profile(session=session, profile_id=profile_id, actor=audit.API_ACTOR, role=audit.API_ACTOR)
-        session.commit()
-    erasure.forget_cached_matches(_runtime().memo)
+    erasure.erase_profile_everywhere(current_runtime(), profile_id=profile_id, actor=audit.API_ACTOR, role=audit.API_ACTOR)
     return "", 204
 
 
@@ -219,27 +209,24 @@ def withdraw_consent(profile_id: int, recipient: str):
 def profile_matches(profile_id: int):
     """Open vacancies for a profile with explanations; ?top=, ?include_excluded=1, ?gaps=1."""
     require_trusted_client()
-    runtime = _runtime()
-    matches, taxonomy = match_service.matches_for_profile(
-        runtime, profile_id, top=_int("top", 10), include_excluded=_flag("include_excluded")
+    gaps = _flag("gaps")
+    items, taxonomy = matches_with_gaps(
+        current_runtime(), profile_id, top=_int("top", 10), include_excluded=_flag("include_excluded"), gaps=gaps
     )
-    profile = None
-    if _flag("gaps"):
-        with Session(runtime.engine) as session:
-            profile = records.get_profile(session, profile_id)
-            session.expunge(profile)
-    items = []
-    for match in matches:
-        item = {"vacancy": vacancy_json(match.vacancy), "explanation": explanation_json(match.explanation, taxonomy)}
-        if profile is not None and not match.explanation.ready:
-            offers = match_service.offers_for_gap(runtime, profile, match.explanation, taxonomy)
-            item["services"] = [{"offer": o.offer.model_dump(mode="json"), "closes": list(o.closes)} for o in offers]
-            item["library"] = [
-                {"id": h.entry.record.id, "title": h.entry.record.title, "kind": h.entry.record.kind, "anchor": h.anchor}
-                for h in match_service.library_for_gap(runtime, match.explanation)
-            ]
-        items.append(item)
-    return jsonify({"profile_id": profile_id, "matches": items})
+    return jsonify({"profile_id": profile_id, "matches": [_match_json(item, taxonomy, gaps=gaps) for item in items]})
+
+
+def _match_json(item: MatchWithGaps, taxonomy, *, gaps: bool) -> dict:
+    match = item.match
+    body = {"vacancy": vacancy_json(match.vacancy), "explanation": explanation_json(match.explanation, taxonomy)}
+    if gaps and not match.explanation.ready:
+        body["services"] = [{"offer": o.offer.model_dump(mode="json"), "closes": list(o.closes)} for o in item.offers]
+        body["library"] = [
+            {"id": h.entry.record.id, "title": h.entry.record.title, "kind": h.entry.record.kind, "anchor": h.anchor}
+            for h in item.library
+        ]
+    return body
+
 
 
 # ---------------------------------------------------------------------------- vacancies
@@ -270,7 +257,7 @@ def create_vacancy():
         vacancy, created = records.create_vacancy(session=session, data=data)
         session.commit()
         body = {**vacancy_json(vacancy), "recognised_as_duplicate": not created}
-    encode_vacancy_texts(_runtime(), [body["id"]])
+    encode_vacancy_texts(current_runtime(), [body["id"]])
     return jsonify(body), 201 if created else 200
 
 
@@ -288,7 +275,7 @@ def update_vacancy(vacancy_id: int):
         vacancy = records.update_vacancy(session=session, vacancy=records.get_vacancy(session, vacancy_id), data=data)
         session.commit()
         body = vacancy_json(vacancy)
-    encode_vacancy_texts(_runtime(), [vacancy_id])
+    encode_vacancy_texts(current_runtime(), [vacancy_id])
     return jsonify(body)
 
 
@@ -305,8 +292,8 @@ def delete_vacancy(vacancy_id: int):
 def vacancy_candidates(vacancy_id: int):
     """Consenting profiles for a vacancy, anonymised unless the migrant opted in for its employer."""
     require_trusted_client()
-    matches, taxonomy = match_service.candidates_for_vacancy(
-        _runtime(), vacancy_id, top=_int("top", 10), include_excluded=_flag("include_excluded")
+    matches, taxonomy = candidates_for_vacancy(
+        current_runtime(), vacancy_id, top=_int("top", 10), include_excluded=_flag("include_excluded")
     )
     items = []
     for match in matches:
@@ -372,8 +359,8 @@ def eligibility():
         if not level:
             raise BadRequest("lang takes LANGUAGE:LEVEL, e.g. de:B1.", field="lang")
         languages[code.strip().lower()] = level.strip().upper()
-    signal = match_service.eligibility_signal(
-        _runtime(),
+    signal = eligibility_signal(
+        current_runtime(),
         destination=request.args.get("destination", ""),
         occupation_uri=request.args.get("occupation", ""),
         languages=languages,

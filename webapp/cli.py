@@ -10,64 +10,66 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 import click
+from waitress import serve as waitress_serve
 
+from core.accounts.login_sessions import close_all_sessions
+from core.accounts.users import create_user, find_user, set_password
 from core.config import Settings
-from core.errors import HeadstartError
+from core.db import (
+    current_revision,
+    head_revision,
+    new_revision,
+    session_scope,
+    upgrade_schema,
+)
+from core.errors import HeadstartError, NotFound
+from core.languages import normalize_language
 from core.runtime import Runtime
-
-EXIT_USAGE = 2
-
-
-class HeadstartGroup(click.Group):
-    """Turns HeadstartError into a one-line message and exit code 2, never a traceback."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except HeadstartError as error:
-            click.echo(f"error: {error.message}", err=True)
-            ctx.exit(EXIT_USAGE)
-
-
-def progress_factory(description: str, total: int):
-    from tqdm import tqdm
-
-    return tqdm(total=total, desc=description, unit="item", file=sys.stderr, dynamic_ncols=True, leave=False)
-
-
-class _State:
-    def __init__(self) -> None:
-        self._runtime: Runtime | None = None
-
-    @property
-    def runtime(self) -> Runtime:
-        if self._runtime is None:
-            self._runtime = Runtime(Settings.from_env())
-            self._runtime.init_database()
-        return self._runtime
-
-    def close(self) -> None:
-        if self._runtime is not None:
-            self._runtime.close()
-
-
-pass_state = click.make_pass_decorator(_State, ensure=True)
+from kb.library_json import entry_json, page_json
+from kb.library_query import parse_search_request
+from kb.service import (
+    export_library,
+    get_entry,
+    import_library,
+    related_records,
+    search_library,
+)
+from matching import esco as esco_module
+from matching import records
+from matching.candidates import candidates_for_vacancy
+from matching.indexes import rebuild_search_indexes
+from matching.matches import matches_for_profile
+from matching.suggestion import extract_skills
+from matching.suggestion import suggest as run_suggest
+from matching.taxonomy_index import import_taxonomy
+from webapp import cli_backup
+from webapp.api_matching import anonymised_profile_json, explanation_json, vacancy_json
+from webapp.app import create_app
+from webapp.cli_context import (
+    EXIT_USAGE,
+    CliState,
+    HeadstartGroup,
+    pass_state,
+    plain_runtime,
+    progress_factory,
+)
+from webapp.demo_seed import seed_demo
 
 
 @click.group(cls=HeadstartGroup)
 @click.pass_context
 def main(ctx: click.Context) -> None:
     """Headstart: pre-departure knowledge base and job matching for Migrant Resource Centres."""
-    state = ctx.ensure_object(_State)
+    state = ctx.ensure_object(CliState)
     ctx.call_on_close(state.close)
 
 
 @main.command()
 @pass_state
-def init(state: _State) -> None:
+def init(state: CliState) -> None:
     """Create the data directory, the database tables and the secret key."""
     runtime = state.runtime
     runtime.settings.load_or_create_secret_key()
@@ -83,18 +85,11 @@ def db_group() -> None:
     """The database schema: migrations (Alembic, core/migrations)."""
 
 
-def _plain_runtime() -> Runtime:
-    # Not _State.runtime: that one upgrades the schema as it opens the database.
-    return Runtime(Settings.from_env())
-
-
 @db_group.command("upgrade")
 @click.argument("revision", default="head")
 def db_upgrade(revision: str) -> None:
     """Apply the migrations up to REVISION (default: the newest)."""
-    from core.db import upgrade_schema
-
-    runtime = _plain_runtime()
+    runtime = plain_runtime()
     try:
         click.echo(f"database: {runtime.engine.url.render_as_string(hide_password=True)}")
         before, after = upgrade_schema(runtime.engine, revision)
@@ -109,9 +104,7 @@ def db_upgrade(revision: str) -> None:
 @db_group.command("current")
 def db_current() -> None:
     """Print the revision the database is at."""
-    from core.db import current_revision, head_revision
-
-    runtime = _plain_runtime()
+    runtime = plain_runtime()
     try:
         current, head = current_revision(runtime.engine), head_revision()
         if current is None:
@@ -133,8 +126,6 @@ def db_revision(message: str, empty: bool) -> None:
     Compares the models with a scratch SQLite database at the newest revision and writes
     core/migrations/versions/NNNN_<message>.py; read it before committing.
     """
-    from core.db import new_revision
-
     path = new_revision(message, empty=empty)
     if path is None:
         click.echo("the table models match the migrations: nothing to write (--empty for a blank revision)")
@@ -154,11 +145,8 @@ def esco() -> None:
 @click.argument("directory", required=False, type=click.Path(path_type=Path))
 @click.option("--lang", "languages", multiple=True, help="Only import these label languages (repeatable).")
 @pass_state
-def esco_import(state: _State, directory: Path | None, languages: tuple[str, ...]) -> None:
+def esco_import(state: CliState, directory: Path | None, languages: tuple[str, ...]) -> None:
     """Import the official ESCO CSV files from DIRECTORY (default: HEADSTART_ESCO_DIR)."""
-    from core.languages import normalize_language
-    from matching.service import import_taxonomy
-
     runtime = state.runtime
     directory = directory or runtime.settings.esco_dir
     if directory is None:
@@ -173,10 +161,8 @@ def esco_import(state: _State, directory: Path | None, languages: tuple[str, ...
 
 @esco.command("status")
 @pass_state
-def esco_status(state: _State) -> None:
+def esco_status(state: CliState) -> None:
     """How many concepts of each type are loaded."""
-    from matching import esco as esco_module
-
     for concept_type, count in sorted(esco_module.counts(state.runtime.engine).items()):
         click.echo(f"{concept_type}: {count}")
 
@@ -197,8 +183,7 @@ def _suggest_command(concept_type: str, plural: str) -> click.Command:
         help='JSON Lines of queries ({"q": ..., "top": ..., "lang": ...} or a JSON string); "-" for stdin.',
     )
     @pass_state
-    def suggest(state: _State, text, top, language, as_json, input_file) -> None:
-        from matching.service import suggest as run_suggest
+    def suggest(state: CliState, text, top, language, as_json, input_file) -> None:
 
         if input_file is not None:
             if text:
@@ -220,8 +205,6 @@ def _suggest_command(concept_type: str, plural: str) -> click.Command:
 
 def _suggest_batch(runtime: Runtime, concept_type: str, lines: IO[str], top: int, language: str | None) -> int:
     """One JSON line out per line in; a bad line gets an error line and is counted."""
-    from matching.service import suggest as run_suggest
-
     failures = 0
     for number, line in enumerate(lines, 1):
         if not line.strip():
@@ -269,10 +252,8 @@ skills.add_command(_suggest_command("skill", "skills"))
 @click.option("--lang", "language", default=None, help="Language of the text (ISO 639-1), if known.")
 @click.option("--json", "as_json", is_flag=True)
 @pass_state
-def skills_extract(state: _State, text: str | None, text_file, language: str | None, as_json: bool) -> None:
+def skills_extract(state: CliState, text: str | None, text_file, language: str | None, as_json: bool) -> None:
     """ESCO skills found in a CV or job ad, with the words each came from."""
-    from matching.service import extract_skills
-
     if text_file is not None:
         if text:
             raise HeadstartError("Give either TEXT or --file, not both.")
@@ -298,14 +279,12 @@ def kb_group() -> None:
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--check", is_flag=True, help="Validate the files and report; write nothing.")
 @pass_state
-def kb_import(state: _State, path: Path, check: bool) -> None:
+def kb_import(state: CliState, path: Path, check: bool) -> None:
     """Import Markdown (front matter), CSV and JSON Lines records from PATH (a file or directory).
 
     A file with an error is skipped whole and named with its line and field; the others
     are imported. Records are matched by id, so re-importing updates them in place.
     """
-    from kb.service import import_library
-
     report = import_library(state.runtime, path, progress_factory=progress_factory, dry_run=check)
     for message in report.failed:
         click.echo(f"error: {message}", err=True)
@@ -326,10 +305,8 @@ def kb_import(state: _State, path: Path, check: bool) -> None:
 @click.argument("directory", type=click.Path(path_type=Path))
 @click.option("--format", "format_", type=click.Choice(["markdown", "csv", "jsonl"]), default="markdown", show_default=True)
 @pass_state
-def kb_export(state: _State, directory: Path, format_: str) -> None:
+def kb_export(state: CliState, directory: Path, format_: str) -> None:
     """Write every record to DIRECTORY in a format `headstart kb import` reads back."""
-    from kb.service import export_library
-
     written = export_library(state.runtime, directory, format=format_)
     click.echo(f"{len(written)} files written to {directory}")
 
@@ -343,12 +320,8 @@ def kb_export(state: _State, directory: Path, format_: str) -> None:
 @click.option("--lang", "language", default=None, help="Show records in this language where translated.")
 @click.option("--json", "as_json", is_flag=True, help="Print the API's JSON.")
 @pass_state
-def kb_search(state: _State, text, filters, sort, page, per_page, language, as_json) -> None:
+def kb_search(state: CliState, text, filters, sort, page, per_page, language, as_json) -> None:
     """Search the library in plain words, in any language."""
-    from kb.library_json import page_json
-    from kb.library_query import parse_search_request
-    from kb.service import search_library
-
     by_field: dict[str, list[str]] = {}
     for item in filters:
         name, sep, value = item.partition("=")
@@ -373,12 +346,8 @@ def kb_search(state: _State, text, filters, sort, page, per_page, language, as_j
 @click.argument("record_id")
 @click.option("--lang", "language", default=None)
 @pass_state
-def kb_show(state: _State, record_id: str, language: str | None) -> None:
+def kb_show(state: CliState, record_id: str, language: str | None) -> None:
     """Print one record as JSON, with its quality profile and related practices."""
-    from core.languages import normalize_language
-    from kb.library_json import entry_json
-    from kb.service import get_entry, related_records
-
     language = normalize_language(language)
     entry = get_entry(state.runtime, record_id, language=language)
     data = entry_json(entry, full=True)
@@ -393,8 +362,7 @@ def _import_command(kind: str, help_text: str) -> click.Command:
     @click.command("import", help=help_text)
     @click.argument("path", type=click.Path(path_type=Path))
     @pass_state
-    def command(state: _State, path: Path) -> None:
-        from matching import records
+    def command(state: CliState, path: Path) -> None:
 
         importer = {"profiles": records.import_profiles, "vacancies": records.import_vacancies, "offers": records.import_offers}[kind]
         click.echo(importer(state.runtime, path).summary())
@@ -448,11 +416,8 @@ def _print_explained(title: str, explanation, taxonomy) -> None:
 @click.option("--include-excluded", is_flag=True, help="Also list vacancies a hard constraint excludes, with the reason.")
 @click.option("--json", "as_json", is_flag=True)
 @pass_state
-def match_profile(state: _State, profile_id: int, top: int, include_excluded: bool, as_json: bool) -> None:
+def match_profile(state: CliState, profile_id: int, top: int, include_excluded: bool, as_json: bool) -> None:
     """Open vacancies for a profile, best first, each with its explanation."""
-    from matching.match_service import matches_for_profile
-    from webapp.api_matching import explanation_json, vacancy_json
-
     matches, taxonomy = matches_for_profile(state.runtime, profile_id, top=top, include_excluded=include_excluded)
     if as_json:
         items = [{"vacancy": vacancy_json(m.vacancy), "explanation": explanation_json(m.explanation, taxonomy)} for m in matches]
@@ -468,11 +433,8 @@ def match_profile(state: _State, profile_id: int, top: int, include_excluded: bo
 @click.option("--include-excluded", is_flag=True)
 @click.option("--json", "as_json", is_flag=True)
 @pass_state
-def match_vacancy(state: _State, vacancy_id: int, top: int, include_excluded: bool, as_json: bool) -> None:
+def match_vacancy(state: CliState, vacancy_id: int, top: int, include_excluded: bool, as_json: bool) -> None:
     """Consenting candidates for a vacancy, best first (anonymised unless they opted in)."""
-    from matching.match_service import candidates_for_vacancy
-    from webapp.api_matching import anonymised_profile_json, explanation_json
-
     matches, taxonomy = candidates_for_vacancy(state.runtime, vacancy_id, top=top, include_excluded=include_excluded)
     if as_json:
         items = [
@@ -500,51 +462,10 @@ def index() -> None:
 
 @index.command("rebuild")
 @pass_state
-def index_rebuild(state: _State) -> None:
+def index_rebuild(state: CliState) -> None:
     """Rebuild every search index from the database; no text is encoded twice."""
-    from kb.documents import COLLECTION
-    from kb.service import index_library
-    from matching.service import TAXONOMY_COLLECTIONS, index_taxonomy
-
-    runtime = state.runtime
-    collections = (*TAXONOMY_COLLECTIONS.values(), COLLECTION)
-    # Engines that can swap a new index in (Elasticsearch) keep serving the old one while
-    # the documents are gathered, then switch in one step: no downtime. Others are cleared.
-    swapping = {name: runtime.index(name) for name in collections if hasattr(runtime.index(name), "rebuild")}
-    for collection in collections:
-        if collection not in swapping:
-            runtime.index(collection).clear()
-    collectors = {name: DocumentCollector() for name in swapping}
-    with runtime.indexes_standing_in(collectors):
-        changed = index_taxonomy(runtime, progress_factory=progress_factory)
-        changed[COLLECTION] = index_library(runtime, progress_factory=progress_factory)
-    for name, index in swapping.items():
-        with progress_factory(f"swapping in {name}", len(collectors[name].documents)) as bar:
-            changed[name] = index.rebuild(collectors[name].documents, progress=bar.update)
-    for collection, count in changed.items():
+    for collection, count in rebuild_search_indexes(state.runtime, progress_factory=progress_factory).items():
         click.echo(f"{collection}: {count} documents indexed")
-
-
-class DocumentCollector:
-    """Stands in for an index during a rebuild: gathers every document, deletes nothing."""
-
-    def __init__(self) -> None:
-        self.documents: list = []
-
-    def upsert(self, documents, *, progress=None) -> int:
-        self.documents.extend(documents)
-        if progress:
-            progress(len(documents))
-        return len(documents)
-
-    def ids(self) -> set[str]:
-        return set()
-
-    def delete(self, ids) -> int:
-        return 0
-
-    def count(self) -> int:
-        return len(self.documents)
 
 
 # ---------------------------------------------------------------------------- demo and serving
@@ -553,10 +474,8 @@ class DocumentCollector:
 @main.command()
 @click.option("--demo-users", is_flag=True, help="Also create the demo accounts of seeds/demo_users.json (never on a real server).")
 @pass_state
-def seed(state: _State, demo_users: bool) -> None:
+def seed(state: CliState, demo_users: bool) -> None:
     """Load the taxonomy (the ESCO files when present, else the small core set), the library and the demo marketplace."""
-    from webapp.demo_seed import seed_demo
-
     if not seed_demo(state.runtime, demo_users=demo_users, progress_factory=progress_factory, echo=click.echo):
         sys.exit(EXIT_USAGE)
 
@@ -577,11 +496,8 @@ def users() -> None:
 @click.option("--language", type=click.Choice(["en", "fr", "ar"]), default="en", show_default=True)
 @click.password_option(prompt="Password", help="Asked for when not given (better: type it at the prompt).")
 @pass_state
-def users_create(state: _State, username: str, role: str, organisation: str, display_name: str, language: str, password: str) -> None:
+def users_create(state: CliState, username: str, role: str, organisation: str, display_name: str, language: str, password: str) -> None:
     """Create an account."""
-    from core.accounts.users import create_user
-    from core.db import session_scope
-
     with session_scope(state.runtime.engine) as db:
         user = create_user(
             session=db, username=username, password=password, role=role,
@@ -594,13 +510,8 @@ def users_create(state: _State, username: str, role: str, organisation: str, dis
 @click.argument("username")
 @click.password_option(prompt="New password", help="Asked for when not given (better: type it at the prompt).")
 @pass_state
-def users_set_password(state: _State, username: str, password: str) -> None:
+def users_set_password(state: CliState, username: str, password: str) -> None:
     """Give an account a new password (someone who forgot theirs); ends all its sessions."""
-    from core.accounts.users import find_user, set_password
-    from core.db import session_scope
-    from core.errors import NotFound
-    from core.accounts.login_sessions import close_all_sessions
-
     with session_scope(state.runtime.engine) as db:
         user = find_user(db, username)
         if user is None:
@@ -613,13 +524,8 @@ def users_set_password(state: _State, username: str, password: str) -> None:
 @users.command("sign-out")
 @click.argument("username")
 @pass_state
-def users_sign_out(state: _State, username: str) -> None:
+def users_sign_out(state: CliState, username: str) -> None:
     """End every session of an account at once (a lost or shared computer)."""
-    from core.accounts.users import find_user
-    from core.db import session_scope
-    from core.errors import NotFound
-    from core.accounts.login_sessions import close_all_sessions
-
     with session_scope(state.runtime.engine) as db:
         user = find_user(db, username)
         if user is None:
@@ -634,16 +540,13 @@ def users_sign_out(state: _State, username: str) -> None:
 @click.option("--threads", default=8, show_default=True, type=int)
 def serve(host: str, port: int, threads: int) -> None:
     """Serve the web app with waitress (a production WSGI server that needs no compiler)."""
-    from waitress import serve as waitress_serve
-
-    from webapp import create_app
-
     app = create_app(Settings.from_env())
     click.echo(f"Headstart is running on http://{host}:{port}/ (Ctrl+C to stop)")
     waitress_serve(app, host=host, port=port, threads=threads)
 
 
-from webapp import cli_backup  # noqa: E402,F401  (registers backup and restore)
+main.add_command(cli_backup.backup)
+main.add_command(cli_backup.restore)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

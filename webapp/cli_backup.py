@@ -1,6 +1,6 @@
 """`headstart backup` and `headstart restore` (the work is in core/backup.py).
 
-Imported at the end of webapp/cli.py, which registers the two commands on its group.
+webapp/cli.py adds the two commands to its group.
 """
 
 from __future__ import annotations
@@ -10,28 +10,10 @@ from pathlib import Path
 
 import click
 
-from core.config import Settings
+from core.backup import KINDS, backup_database, check_backup, database_has_data, describe, restore_database
 from core.errors import HeadstartError
-from core.runtime import Runtime
-from webapp import cli
-
-
-def _register(command: click.Command) -> click.Command:
-    cli.main.add_command(command)
-    # `python -m webapp.cli` runs cli.py as __main__, a second copy of the module whose
-    # group is the one invoked: register there too.
-    entry = sys.modules.get("__main__")
-    if entry is not cli and getattr(getattr(entry, "__spec__", None), "name", None) == "webapp.cli":
-        group = getattr(entry, "main", None)
-        if isinstance(group, click.Group):
-            group.add_command(command)
-    return command
-
-
-def _runtime() -> Runtime:
-    # Not the CLI state's runtime: that one upgrades the schema as it opens the database,
-    # and a backup or a restore must not change the database it starts from.
-    return Runtime(Settings.from_env())
+from matching.indexes import rebuild_search_indexes
+from webapp.cli_context import plain_runtime, progress_factory
 
 
 def _echo(message: str) -> None:
@@ -59,9 +41,7 @@ def backup(path: Path) -> None:
     the data directory's secret_key file too (or set HEADSTART_SECRET_KEY): without it
     everyone is signed out after a restore on a new machine.
     """
-    from core.backup import KINDS, backup_database
-
-    runtime = _runtime()
+    runtime = plain_runtime()
     try:
         result = backup_database(runtime.engine, path, echo=_echo)
     finally:
@@ -82,8 +62,7 @@ def backup(path: Path) -> None:
     help="Where to keep a backup of the database being replaced [default: DATA_DIR/backups].",
 )
 @click.option("--no-copy", is_flag=True, help="Do not keep a copy of the database being replaced.")
-@click.pass_context
-def restore(ctx: click.Context, path: Path, yes: bool, keep_copy_in: Path | None, no_copy: bool) -> None:
+def restore(path: Path, yes: bool, keep_copy_in: Path | None, no_copy: bool) -> None:
     """Replace the database by the backup at PATH, then rebuild the search indexes.
 
     The file must be a `headstart backup` of this kind of database (SQLite or
@@ -95,9 +74,7 @@ def restore(ctx: click.Context, path: Path, yes: bool, keep_copy_in: Path | None
     keeps some data in memory). The secret key (the data dir's secret_key file) is not
     part of a backup.
     """
-    from core.backup import check_backup, database_has_data, describe, restore_database
-
-    runtime = _runtime()
+    runtime = plain_runtime()
     try:
         info = check_backup(path, runtime.engine)
         if database_has_data(runtime.engine) and not yes:
@@ -112,11 +89,13 @@ def restore(ctx: click.Context, path: Path, yes: bool, keep_copy_in: Path | None
     finally:
         runtime.close()
     _echo("rebuilding the search indexes")
-    ctx.invoke(cli.index_rebuild)
+    runtime = plain_runtime()
+    try:
+        for collection, count in rebuild_search_indexes(runtime, progress_factory=progress_factory).items():
+            click.echo(f"{collection}: {count} documents indexed")
+    finally:
+        runtime.close()
     click.echo(f"restored {path} (schema revision {result.info.revision}, now {result.revision}); search indexes rebuilt")
     if result.replaced_copy is not None:
         click.echo(f"the database as it was before is kept in {result.replaced_copy} (headstart restore it to go back)")
 
-
-_register(backup)
-_register(restore)

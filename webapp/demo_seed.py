@@ -21,7 +21,7 @@ def seed_demo(
     on request, the demo accounts. Returns False when a library file failed to import."""
     from kb.service import DEFAULT_LIBRARY_SEEDS, import_library
     from matching import records
-    from matching.service import import_core_taxonomy, import_taxonomy
+    from matching.taxonomy_index import import_core_taxonomy, import_taxonomy
 
     esco_dir = runtime.settings.esco_dir
     if esco_dir is not None and esco_dir.is_dir():

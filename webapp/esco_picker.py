@@ -14,8 +14,8 @@ from sqlmodel import Session
 
 from core.errors import HeadstartError
 from core.runtime import Runtime
-from matching.match_service import load_taxonomy
-from matching.service import suggest
+from matching.taxonomy import concept_labels as taxonomy_labels
+from matching.suggestion import suggest
 
 MAX_OPTIONS = 8
 
@@ -39,7 +39,7 @@ class PickerState:
 
 def concept_labels(runtime: Runtime, uris: list[str]) -> dict[str, str]:
     with Session(runtime.engine) as session:
-        return dict(load_taxonomy(session, set(uris)).labels)
+        return taxonomy_labels(session, set(uris))
 
 
 def chosen_options(runtime: Runtime, uris: list[str]) -> list[ConceptOption]:

@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from core.accounts import login_sessions
 from core.accounts.users import User
 from core.db import session_scope
+from webapp.current import current_runtime
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
@@ -70,9 +71,7 @@ SESSION_KEY = "sid"  # the cookie's sign-in token (core/accounts/login_sessions.
 
 
 def _engine():
-    from webapp import get_runtime
-
-    return get_runtime().engine
+    return current_runtime().engine
 
 
 def login_user(user: User) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 
-from webapp import create_app
+from webapp.app import create_app
 
 app = create_app()
 

@@ -49,7 +49,7 @@ _CONCEPT_COLUMNS = {
 }
 
 
-def _uri(table: CsvTable, line: int, fields: list[str], column: str) -> str:
+def checked_concept_uri(table: CsvTable, line: int, fields: list[str], column: str) -> str:
     value = table.get(fields, column)
     if not value:
         raise table.error("the concept URI is empty", line=line, column=column)
@@ -77,7 +77,7 @@ def _parse_concept_file(esco_file: EscoFile) -> ParsedConcepts:
     texts: dict[str, dict[str, Any]] = {}
     first_seen: dict[str, int] = {}
     for line, fields in table.rows:
-        uri = _uri(table, line, fields, "conceptUri")
+        uri = checked_concept_uri(table, line, fields, "conceptUri")
         if uri in first_seen:
             raise table.error(f"{uri} already appears on line {first_seen[uri]}", line=line, column="conceptUri")
         first_seen[uri] = line
@@ -144,8 +144,8 @@ def _parse_broader_file(esco_file: EscoFile) -> tuple[dict[tuple[str, str], dict
     table = read_csv(esco_file.path, _REQUIRED["broader"])
     rows: dict[tuple[str, str], dict[str, str]] = {}
     for line, fields in table.rows:
-        uri = _uri(table, line, fields, "conceptUri")
-        broader = _uri(table, line, fields, "broaderUri")
+        uri = checked_concept_uri(table, line, fields, "conceptUri")
+        broader = checked_concept_uri(table, line, fields, "broaderUri")
         rows[(uri, broader)] = {"uri": uri, "broader_uri": broader}
     return rows, len(table.rows)
 
@@ -155,8 +155,8 @@ def _parse_occupation_skill_file(esco_file: EscoFile) -> tuple[dict[tuple[str, s
     table = read_csv(esco_file.path, _REQUIRED["occupation_skills"])
     rows: dict[tuple[str, str], dict[str, Any]] = {}
     for line, fields in table.rows:
-        occupation = _uri(table, line, fields, "occupationUri")
-        skill = _uri(table, line, fields, "skillUri")
+        occupation = checked_concept_uri(table, line, fields, "occupationUri")
+        skill = checked_concept_uri(table, line, fields, "skillUri")
         relation = table.get(fields, "relationType").lower()
         if relation not in RELATION_TYPES:
             raise table.error(

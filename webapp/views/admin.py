@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 
 from core.accounts import audit
 from core.accounts.users import User
+from webapp.current import current_runtime
 from webapp.formatting import moment
 from webapp.navigation import role_name
 from webapp.rendering import render
@@ -26,9 +27,7 @@ OWNER_TRAIL_SIZE = 20
 
 
 def _engine():
-    from webapp import get_runtime
-
-    return get_runtime().engine
+    return current_runtime().engine
 
 
 def action_names() -> dict[str, str]:

@@ -28,6 +28,7 @@ from core.accounts import audit, login_sessions
 from core.db import session_scope
 from core.errors import HeadstartError
 from matching import erasure
+from webapp.current import current_runtime
 from webapp.rendering import render
 from webapp.security import current_user, login_required, login_user, logout_user, safe_next, session_token
 
@@ -35,9 +36,7 @@ blueprint = auth = Blueprint("auth", __name__)
 
 
 def _engine():
-    from webapp import get_runtime
-
-    return get_runtime().engine
+    return current_runtime().engine
 
 
 def _signed_in_person_again(db, user, password: str):
@@ -252,15 +251,13 @@ def delete_account():
         if not allowed:
             abort(403)
         try:
-            with session_scope(_engine()) as db:
-                _signed_in_person_again(db, user, request.form.get("password", ""))
-                erasure.erase_account(session=db, username=user.username)
+            password = request.form.get("password", "")
+            erasure.erase_account_everywhere(
+                current_runtime(), username=user.username, confirm=lambda db: _signed_in_person_again(db, user, password)
+            )
         except HeadstartError as error:
             errors["password"], status = _password_refusal(error)
         else:
-            from webapp import get_runtime
-
-            erasure.forget_cached_matches(get_runtime().memo)
             logout_user()
             g.user = None
             flash(_("Your account and everything stored about you are deleted."))

@@ -6,7 +6,8 @@ from flask import Blueprint, current_app, render_template, request
 
 from core.errors import HeadstartError
 from matching import esco
-from matching.service import suggest
+from matching.suggestion import suggest
+from webapp.current import current_runtime
 
 blueprint = home = Blueprint("home", __name__)
 
@@ -16,9 +17,7 @@ FULL_TAXONOMY_MIN_OCCUPATIONS = 1000
 
 @home.get("/")
 def index():
-    from webapp import get_runtime
-
-    runtime = get_runtime()
+    runtime = current_runtime()
     counts = esco.counts(runtime.engine)
     concept_type = "skill" if request.args.get("type") == "skill" else "occupation"
     query = request.args.get("q", "")
@@ -45,7 +44,6 @@ def esco_options():
     """Picker options while typing (htmx fragment): suggestions minus what is chosen."""
     from flask import abort
 
-    from webapp import get_runtime
     from webapp.esco_picker import PickerState, suggest_options
 
     concept_type = request.args.get("type", "")
@@ -57,7 +55,7 @@ def esco_options():
     error = None
     if query.strip():
         try:
-            state.options = suggest_options(get_runtime(), concept_type, query, exclude=set(request.args.getlist(field)))
+            state.options = suggest_options(current_runtime(), concept_type, query, exclude=set(request.args.getlist(field)))
         except HeadstartError as exc:
             error = exc.message
     return render_template(

@@ -34,6 +34,7 @@ from practices.vocabulary import (
     TARGET_GROUPS,
     Vocabulary,
 )
+from webapp.current import current_runtime
 from webapp.formatting import country_name, language_name
 from webapp.i18n import current_language
 from webapp.markdown_render import render_markdown, safe_snippet
@@ -219,11 +220,6 @@ def _helpers() -> dict[str, Any]:
     }
 
 
-def _runtime():
-    from webapp import get_runtime
-
-    return get_runtime()
-
 
 def _reader_language() -> str:
     """?lang= when given (checked), else the interface language."""
@@ -308,7 +304,7 @@ def search():
                 per_page=PER_PAGE, reader_language=_reader_language(),
             )  # fmt: skip
             chosen = search_request.filters
-        result = search_library(_runtime(), search_request)
+        result = search_library(current_runtime(), search_request)
     except HeadstartError as exc:
         error = exc.message
     params = _search_params(text, chosen, sort)
@@ -338,7 +334,7 @@ def search():
 
 @library.get("/library/<record_id>")
 def document(record_id: str):
-    runtime = _runtime()
+    runtime = current_runtime()
     language = normalize_language(request.args.get("lang"), field="lang")
     entry = get_entry(runtime, record_id, language=language)
     record = entry.record
@@ -355,7 +351,7 @@ def document(record_id: str):
 
 @library.get("/handbook")
 def handbook():
-    sections = handbook_contents(_runtime(), language=_reader_language())
+    sections = handbook_contents(current_runtime(), language=_reader_language())
     chapters: dict[int, list[LibraryRecord]] = {}
     for section in sections:
         chapters.setdefault(section.chapter or 0, []).append(section)
@@ -513,7 +509,7 @@ def _form_field(error_field: str | None, values: dict[str, Any]) -> str:
 
 def _exists(record_id: str) -> bool:
     try:
-        get_entry(_runtime(), record_id)
+        get_entry(current_runtime(), record_id)
     except NotFound:
         return False
     return True
@@ -573,10 +569,10 @@ def _save(values: dict[str, Any], entry: LibraryEntry | None):
         errors.setdefault(_form_field(error.field, values), record_error_message(error))
     if record is not None and not errors:
         try:
-            saved = save_record(_runtime(), record, expected_revision=expected)
+            saved = save_record(current_runtime(), record, expected_revision=expected)
         except HeadstartError as error:
             if error.field == "revision":
-                current = get_entry(_runtime(), record.id)
+                current = get_entry(current_runtime(), record.id)
                 values["revision"] = str(current.revision)  # sending again replaces their version, knowingly
                 errors["revision"] = _(
                     "Someone else saved this record after you opened it. Your text is kept below. "
@@ -616,7 +612,7 @@ def new():
 @roles_required("practitioner")
 def edit(record_id: str):
     _require_editor()
-    entry = get_entry(_runtime(), record_id)
+    entry = get_entry(current_runtime(), record_id)
     if request.method == "POST":
         return _save(_values_from_form(entry.record.kind, entry.record), entry)
     return render("library/form.html", **_form_context(_values_from_record(entry.record, entry.revision), {}, entry))

@@ -22,9 +22,11 @@ from core.db import session_scope
 from core.errors import NotFound
 from matching import access, esco, marketplace, records
 from matching.cefr import LEVELS
-from matching.match_service import candidates_for_vacancy, load_taxonomy
+from matching.candidates import candidates_for_vacancy
 from matching.models import FairRecruitment, ServiceOffer, ServiceOfferInput, Vacancy, VacancyInput
-from matching.service import encode_vacancy_texts
+from matching.taxonomy import concept_labels, isco_group_labels, load_taxonomy
+from matching.texts import encode_vacancy_texts
+from webapp.current import current_runtime
 from webapp.esco_picker import picker_state
 from webapp.formatting import country_name, language_name
 from webapp.i18n import current_language
@@ -37,14 +39,9 @@ LANGUAGE_ROWS = 3  # empty language rows offered on the vacancy form (at least)
 PICKER_FIELDS = {"occupation": "occupation", "essential_skills": "skill", "optional_skills": "skill", "skills_taught": "skill"}
 
 
-def _runtime():
-    from webapp import get_runtime
-
-    return get_runtime()
-
 
 def _session() -> Session:
-    return Session(_runtime().engine, expire_on_commit=False)
+    return Session(current_runtime().engine, expire_on_commit=False)
 
 
 # ---------------------------------------------------------------------------- choices for forms
@@ -172,9 +169,9 @@ def vacancy(vacancy_id: int):
     with _session() as session:
         item = _load_vacancy(session, vacancy_id)
         uris = set(item.essential_skills + item.optional_skills) | ({item.occupation_uri} if item.occupation_uri else set())
-        labels = marketplace.concept_labels(session, uris, current_language())
+        labels = concept_labels(session, uris, current_language())
         isco = marketplace.occupation_isco_code(session, item.occupation_uri) if item.occupation_uri else None
-        group = marketplace.isco_group_labels(session, {isco}, current_language()).get(isco, "") if isco else ""
+        group = isco_group_labels(session, {isco}, current_language()).get(isco, "") if isco else ""
     return render(
         "market/vacancy.html",
         vacancy=item,
@@ -372,7 +369,7 @@ def _errors_for_form(raw: dict[str, str], field_of, messages: dict[str, str]) ->
 
 
 def _vacancy_form(values: MultiDict, errors: dict[str, str], *, vacancy: Vacancy | None, look_up: str = "", status: int = 200):
-    runtime = _runtime()
+    runtime = current_runtime()
     pickers = {
         name: picker_state(
             runtime, name, PICKER_FIELDS[name], _chosen(values, name),
@@ -416,7 +413,7 @@ def cefr_choices() -> list[tuple[str, str]]:
 
 def _fill_skills(values: MultiDict) -> MultiDict:
     occupation = _chosen(values, "occupation")
-    relations = esco.occupation_skills(_runtime().engine, occupation[-1]) if occupation else {}
+    relations = esco.occupation_skills(current_runtime().engine, occupation[-1]) if occupation else {}
     filled = MultiDict([(k, v) for k, v in values.items(multi=True) if k not in ("essential_skills", "optional_skills")])
     for uri in relations.get("essential", []):
         filled.add("essential_skills", uri)
@@ -447,7 +444,7 @@ def _save_vacancy(vacancy: Vacancy | None):
         messages = _vacancy_messages()
         messages["employer"] = _("Name the employer.")
         return _vacancy_form(form, _errors_for_form(raw, _vacancy_field, messages), vacancy=vacancy, status=422)
-    with session_scope(_runtime().engine) as session:
+    with session_scope(current_runtime().engine) as session:
         if vacancy is None:
             saved, created = records.create_vacancy(session=session, data=parsed)  # type: ignore[arg-type]
             if not created:
@@ -456,7 +453,7 @@ def _save_vacancy(vacancy: Vacancy | None):
             saved = records.update_vacancy(session=session, vacancy=session.get(Vacancy, vacancy.id), data=parsed)  # type: ignore[arg-type]
         session.flush()
         saved_id = saved.id
-    encode_vacancy_texts(_runtime(), [saved_id])
+    encode_vacancy_texts(current_runtime(), [saved_id])
     if vacancy is None:
         flash(_("The vacancy is saved."))
     else:
@@ -485,7 +482,7 @@ def edit_vacancy(vacancy_id: int):
 @market.post("/vacancies/<int:vacancy_id>/close")
 @roles_required("employer")
 def close_vacancy(vacancy_id: int):
-    with session_scope(_runtime().engine) as session:
+    with session_scope(current_runtime().engine) as session:
         marketplace.close_vacancy(session=session, vacancy=_managed_vacancy(session, vacancy_id))
     flash(_("The vacancy is closed: it no longer appears in lists and matches."))
     return redirect(url_for("market.vacancy", vacancy_id=vacancy_id))
@@ -498,7 +495,7 @@ def candidates(vacancy_id: int):
 
     with _session() as session:
         item = _managed_vacancy(session, vacancy_id)
-    matches, taxonomy = candidates_for_vacancy(_runtime(), vacancy_id, top=20)
+    matches, taxonomy = candidates_for_vacancy(current_runtime(), vacancy_id, top=20)
     shown = []
     with _session() as session:
         uris: set[str] = set()
@@ -536,7 +533,7 @@ def offers():
     filters = marketplace.OfferFilters.from_args(request.args)
     with _session() as session:
         page = marketplace.list_offers(session, filters)
-        labels = load_taxonomy(session, {uri for offer in page.offers for uri in offer.skills_taught}).labels
+        labels = concept_labels(session, {uri for offer in page.offers for uri in offer.skills_taught})
     user = current_user()
     manageable = {offer.id for offer in page.offers if access.can_manage_offer(user, offer)}
     return render(
@@ -552,7 +549,7 @@ def my_offers():
     provider = None if access.is_admin(user) and not user.organisation else user.organisation
     with _session() as session:
         items = marketplace.offers_for_provider(session, provider)
-        labels = load_taxonomy(session, {uri for offer in items for uri in offer.skills_taught}).labels
+        labels = concept_labels(session, {uri for offer in items for uri in offer.skills_taught})
     return render("market/my_offers.html", offers=items, skill_labels=labels, **_names())
 
 
@@ -616,7 +613,7 @@ def _offer_messages() -> dict[str, str]:
 
 def _offer_form(values: MultiDict, errors: dict[str, str], *, offer: ServiceOffer | None, look_up: str = "", status: int = 200):
     picker = picker_state(
-        _runtime(), "skills_taught", "skill", _chosen(values, "skills_taught"),
+        current_runtime(), "skills_taught", "skill", _chosen(values, "skills_taught"),
         query=values.get("skills_taught_q", ""), look_up=look_up == "skills_taught",
     )  # fmt: skip
     user = current_user()
@@ -656,7 +653,7 @@ def _save_offer(offer: ServiceOffer | None):
         messages = _offer_messages()
         errors = _errors_for_form(raw, lambda location: location.split(".")[0], messages)
         return _offer_form(form, errors, offer=offer, status=422)
-    with session_scope(_runtime().engine) as session:
+    with session_scope(current_runtime().engine) as session:
         if offer is None:
             saved = records.create_offer(session=session, data=parsed)  # type: ignore[arg-type]
         else:

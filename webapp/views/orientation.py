@@ -10,17 +10,13 @@ from flask import Blueprint, request, url_for
 
 from core.errors import HeadstartError
 from matching.orientation import orientation_pack
+from webapp.current import current_runtime
 from webapp.esco_picker import picker_state
 from webapp.i18n import current_language
 from webapp.rendering import render
 
 blueprint = orientation = Blueprint("orientation", __name__)
 
-
-def _runtime():
-    from webapp import get_runtime
-
-    return get_runtime()
 
 
 def record_url(record_id: str, anchor: str = "") -> str | None:
@@ -33,7 +29,7 @@ def record_url(record_id: str, anchor: str = "") -> str | None:
 def pack():
     from webapp.views.market import country_choices, mode_names, offer_kind_names, route_names
 
-    runtime = _runtime()
+    runtime = current_runtime()
     country = request.args.get("country", "").strip().upper()
     chosen = [uri for uri in request.args.getlist("occupation") if uri.strip()][-1:]
     typed = request.args.get("occupation_q", "").strip()[:300]

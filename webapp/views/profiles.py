@@ -19,10 +19,12 @@ from core.accounts.users import UI_LANGUAGES, find_user
 from core.db import session_scope
 from core.errors import HeadstartError
 from matching import case_notes, erasure, profile_builder
+from matching.gaps import matches_with_gaps
 from matching.access import can_create_profile, can_edit_profile, can_view_profile, is_admin, visible_profiles
 from matching.models import SkillProfile
 from matching.profile_builder import CASEWORKER_STEPS, STEPS, Errors
 from matching.records import create_profile, grant_consent, update_profile, withdraw_consent
+from webapp.current import current_runtime
 from webapp.esco_picker import concept_labels, picker_state
 from webapp.i18n import current_language
 from webapp.rendering import render
@@ -43,14 +45,9 @@ STEP_FIELDS = {
 }
 
 
-def _runtime():
-    from webapp import get_runtime
-
-    return get_runtime()
-
 
 def _engine():
-    return _runtime().engine
+    return current_runtime().engine
 
 
 def _messages(problems: Errors) -> dict[str, str]:
@@ -86,7 +83,7 @@ def _audit_view(profile_id: int, detail: str = "") -> None:
 
 def _profile_labels(profile: SkillProfile) -> dict[str, str]:
     uris = list(profile.skills) + [o.uri for o in profile.occupations_held() if o.uri]
-    return concept_labels(_runtime(), uris) if uris else {}
+    return concept_labels(current_runtime(), uris) if uris else {}
 
 
 def _is_practitioner(user) -> bool:
@@ -123,7 +120,7 @@ def index():
 
 def _step_context(step: str, values: dict[str, Any], look_up: str | None) -> dict[str, Any]:
     """Picker states for the ESCO fields of a step (with options after a Look up)."""
-    runtime = _runtime()
+    runtime = current_runtime()
     context: dict[str, Any] = {}
     if step == "work":
         context["occ_pickers"] = [
@@ -212,7 +209,7 @@ def _step_post(step: str, profile: SkillProfile | None):
         return _render_step(step, profile, values, {})
     if step == "skills" and action == "suggest":
         return _suggest_from_cv(profile, values)
-    labels = concept_labels(_runtime(), [row["uri"] for row in values["occupations"] if row["uri"]]) if step == "work" else {}
+    labels = concept_labels(current_runtime(), [row["uri"] for row in values["occupations"] if row["uri"]]) if step == "work" else {}
     changes, problems = profile_builder.parse_step(step, values, language=language, current=profile, labels=labels)
     if problems:
         return _render_step(step, profile, values, _messages(problems), status=422)
@@ -237,20 +234,20 @@ def _step_post(step: str, profile: SkillProfile | None):
         status = 409 if error.field == "revision" else 422
         return _render_step(step, profile, values, _place_error(error, STEP_FIELDS[step]), status=status)
     if step == "skills":
-        from matching.service import record_choice
+        from matching.suggestion import record_choice
 
         for choice in profile_builder.cv_choices(values, user.username):
-            record_choice(_runtime(), choice)
+            record_choice(current_runtime(), choice)
     if profile is None:
         flash(gettext("Your profile is started. Go on with the next step."))
     return _redirect_after_save(step, saved_id)
 
 
 def _suggest_from_cv(profile: SkillProfile | None, values: dict[str, Any]):
-    from matching.service import extract_skills
+    from matching.suggestion import extract_skills
 
     try:
-        found = extract_skills(_runtime(), values["cv_text"])
+        found = extract_skills(current_runtime(), values["cv_text"])
     except HeadstartError as error:
         message = gettext("Paste the text of your CV first.") if error.field == "text" and not values["cv_text"] else gettext(error.message)
         return _render_step("skills", profile, values, {"cv_text": message}, status=422)
@@ -412,9 +409,7 @@ def delete(profile_id: int):
     if not _may_delete(profile):
         abort(403)
     if request.method == "POST":
-        with session_scope(_engine()) as db:
-            erasure.erase_profile(session=db, profile_id=profile_id, actor=current_user())
-        erasure.forget_cached_matches(_runtime().memo)
+        erasure.erase_profile_everywhere(current_runtime(), profile_id=profile_id, actor=current_user())
         flash(gettext("The profile is deleted, with its consents and notes."))
         return redirect(url_for("profiles.index"))
     return render("profiles/delete.html", profile=profile)
@@ -426,34 +421,15 @@ def delete(profile_id: int):
 @profiles.get("/profiles/<int:profile_id>/matches")
 @roles_required(*PROFILE_ROLES)
 def matches(profile_id: int):
-    from matching.match_service import library_for_gap, matches_for_profile, offers_for_gap
-
     profile = _read(profile_id)
     _audit_view(profile_id, "matches")
     if not profile.consent_to_matching:
         return render("profiles/matches.html", profile=profile, consented=False, items=[], taxonomy=None)
-    runtime = _runtime()
-    found, taxonomy = matches_for_profile(runtime, profile_id, top=TOP_MATCHES)
-    library_cache: dict[tuple, list] = {}
-    items = []
-    for match in found:
-        e = match.explanation
-        offers, library = [], []
-        if not e.ready:
-            offers = offers_for_gap(runtime, profile, e, taxonomy)
-            key = (tuple(sorted({g.language for g in e.language_gaps})), bool(e.regulated and not e.regulated.recognised), bool(e.essential_missing))
-            if key not in library_cache:
-                try:
-                    library_cache[key] = list(library_for_gap(runtime, e))
-                except HeadstartError:
-                    library_cache[key] = []
-            library = library_cache[key]
-        items.append({"match": match, "offers": offers, "library": library})
-    vacancy_link = "market.vacancy" in current_app.view_functions
-    library_link = "library.document" in current_app.view_functions
+    items, taxonomy = matches_with_gaps(current_runtime(), profile_id, top=TOP_MATCHES)
     return render(
         "profiles/matches.html", profile=profile, consented=True, items=items, taxonomy=taxonomy,
-        vacancy_link=vacancy_link, library_link=library_link,
+        vacancy_link="market.vacancy" in current_app.view_functions,
+        library_link="library.document" in current_app.view_functions,
     )
 
 
@@ -519,7 +495,7 @@ def caseworker(profile_id: int):
     if action.startswith("add_"):
         profile_builder.add_row(values, action.removeprefix("add_"))
         return _render_caseworker(profile, values, {})
-    labels = concept_labels(_runtime(), [row["uri"] for row in values["occupations"] if row["uri"]])
+    labels = concept_labels(current_runtime(), [row["uri"] for row in values["occupations"] if row["uri"]])
     changes: dict[str, Any] = {}
     problems: Errors = {}
     for step in CASEWORKER_STEPS:

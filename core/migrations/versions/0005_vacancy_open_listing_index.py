@@ -1,4 +1,4 @@
-"""An index for the matcher's listing of open vacancies (matching/match_service.py).
+"""An index for the matcher's listing of open vacancies (matching/pool_cache.py).
 
 Revision ID: 0005
 Revises: 0004
