@@ -418,7 +418,7 @@ def library_vocabulary(runtime: Runtime) -> frozenset[str]:
         # Every change adds, removes or re-stamps a row: count and latest update tell,
         # with one aggregate instead of reading every row on each search.
         key = tuple(session.execute(select(func.count(LibraryDocument.id), func.max(LibraryDocument.updated_at))).one())
-        cached = runtime.memo.get("library_vocabulary")
+        cached = runtime.caches.get("library_vocabulary")
         if cached is not None and cached[0] == key:
             return cached[1]  # type: ignore[index,return-value]
         words: set[str] = set()
@@ -428,7 +428,7 @@ def library_vocabulary(runtime: Runtime) -> frozenset[str]:
                 for text in (record.title, record.summary, *(s.text for s in record.sections)):
                     words.update(_WORD.findall(text.lower()))
     vocabulary = frozenset(words)
-    runtime.memo["library_vocabulary"] = (key, vocabulary)
+    runtime.caches.put("library_vocabulary", (key, vocabulary), personal=False)  # published records' words only
     return vocabulary
 
 
