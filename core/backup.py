@@ -35,7 +35,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import URL, Engine
 from sqlmodel import SQLModel
 
-from core.db import _known, import_table_modules, upgrade_schema
+from core.db import import_table_modules, known_revision, upgrade_schema
 from core.errors import HeadstartError
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -215,7 +215,7 @@ def check_backup(path: Path, engine: Engine) -> BackupInfo:
             f"restore it into a {KINDS[found]} database"
         )
     info = _check_sqlite_backup(path) if kind == "sqlite" else _check_pg_backup(path)
-    if not _known(info.revision):
+    if not known_revision(info.revision):
         raise HeadstartError(
             f"{path} is at schema revision {info.revision}, which this version of Headstart does not know: "
             "it was made by a newer version; restore it with that version"

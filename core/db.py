@@ -7,10 +7,10 @@ rebuilt at any time.
 from __future__ import annotations
 
 import importlib
-from importlib.metadata import entry_points
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -115,7 +115,7 @@ def revision_tables(revision: str) -> tuple[str, ...]:
     return tuple(getattr(script.module, "TABLES", ()))
 
 
-def _known(revision: str) -> bool:
+def known_revision(revision: str) -> bool:
     from alembic.util import CommandError
 
     try:
@@ -224,7 +224,7 @@ def upgrade_schema(engine: Engine, revision: str = "head") -> tuple[str | None, 
         before = _current(connection)  # again, under the lock
         if before is None:
             _stamp_legacy(connection, config)
-        elif not _known(before):
+        elif not known_revision(before):
             raise HeadstartError(
                 f"The database is at schema revision {before}, which this version of Headstart does not know: "
                 "a newer version has upgraded it. Run that version, or restore a backup."

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from matching.matcher import ProfileView, VacancyView
+from sqlalchemy import false, func, text
+
+from matching.matcher import ProfileView, VacancyView, constraint_exclusions
 from matching.models import SkillProfile
 
 
 def candidate_prefilter(dialect: str, vacancy: VacancyView, today: date) -> list:
     """SQL conditions that leave out only profiles `explain` excludes for this vacancy.
 
-    Each mirrors a hard constraint of matching.matcher (`_exclusions`, `_language_gaps`)
+    Each mirrors a hard constraint of matching.matcher (`constraint_exclusions`, `_language_gaps`)
     and keeps a row for Python to decide wherever SQL could decide it otherwise (a column
     that is not a JSON array, an entry of another shape than the app writes, a database
     other than SQLite and PostgreSQL). A profile is left out when
@@ -27,16 +29,12 @@ def candidate_prefilter(dialect: str, vacancy: VacancyView, today: date) -> list
     - the route names eligible origin countries and none of its origins is one of them;
     - the route asks for an education level above the profile's (none counts as 0).
     JSON strings are compared decoded, as Python reads them. Language levels are left to
-    Python (matching.match_service screens each row before it is scored): the nested
+    Python (matching/candidates.py screens each row before it is scored): the nested
     entries (native, overall or sub-skill levels) make an exact SQL mirror long and
     fragile, for a small gain over the destination filter.
     """
-    from sqlalchemy import false, func, text
-
-    from matching.matcher import _exclusions
-
     nobody = ProfileView(0, (), (), (), frozenset(), {}, None, (), True)
-    if any(e.constraint in ("status", "expired") for e in _exclusions(nobody, vacancy, today)):
+    if any(e.constraint in ("status", "expired") for e in constraint_exclusions(nobody, vacancy, today)):
         return [false()]
     if dialect not in ("sqlite", "postgresql"):
         return []

@@ -219,7 +219,7 @@ def hard_exclusions(
 
     `gaps`: the pair's language gaps, when the caller has them already."""
     gaps = tuple(_language_gaps(profile, vacancy)) if gaps is None else gaps
-    return _exclusions(profile, vacancy, today) + [
+    return constraint_exclusions(profile, vacancy, today) + [
         Exclusion("language", f"Language below the minimum: {gap.describe()}.") for gap in gaps if not gap.trainable
     ]
 
@@ -276,7 +276,8 @@ def replace_value(part: ScorePart, value: float) -> ScorePart:
     return ScorePart(part.name, part.weight, value, part.detail)
 
 
-def _exclusions(profile: ProfileView, vacancy: VacancyView, today: date) -> list[Exclusion]:
+def constraint_exclusions(profile: ProfileView, vacancy: VacancyView, today: date) -> list[Exclusion]:
+    """The hard constraints other than language levels (status, expiry, destination, legal route)."""
     out: list[Exclusion] = []
     if vacancy.status != "open":
         out.append(Exclusion("status", f"The vacancy is {vacancy.status}, not open."))

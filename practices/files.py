@@ -12,7 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.errors import ImportFileError, refuse_nul
-from practices.markdown_format import MarkdownError, parse_markdown_record, render_markdown_record
+from practices.markdown_format import (
+    MarkdownError,
+    parse_markdown_record,
+    render_markdown_record,
+)
 from practices.schema import LibraryRecord
 from practices.tabular_format import (
     RowError,

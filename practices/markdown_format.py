@@ -73,7 +73,7 @@ def parse_markdown_record(text: str) -> LibraryRecord:
         field_lines = {key.value: key.start_mark.line + 2 for key, _ in node.value}
     if "sections" in front:
         raise MarkdownError(field_lines.get("sections"), "sections go in the body, under '## Heading {#key}' lines", "sections")
-    sections, section_lines = _body_sections(lines[end + 1 :], first_line=end + 2, kind=front.get("kind"))
+    sections, section_lines = body_sections(lines[end + 1 :], first_line=end + 2, kind=front.get("kind"))
     preamble = sections.pop("", None)
     if preamble and preamble["text"]:
         # Text before the first heading is the summary, unless the front matter has one.
@@ -88,7 +88,7 @@ def parse_markdown_record(text: str) -> LibraryRecord:
         raise MarkdownError(line, error.message, error.field) from None
 
 
-def _body_sections(lines: list[str], *, first_line: int, kind: Any) -> tuple[dict[str, dict], dict[str, int]]:
+def body_sections(lines: list[str], *, first_line: int, kind: Any) -> tuple[dict[str, dict], dict[str, int]]:
     sections: dict[str, dict] = {}
     section_lines: dict[str, int] = {}
     key, heading, buffer = "", "", []

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from practices.markdown_format import MarkdownError, _body_sections
+from practices.markdown_format import MarkdownError, body_sections
 from practices.schema import LibraryRecord, RecordError, record_from_fields
 from practices.vocabulary import PRACTICE_SECTIONS, SECTION_HEADINGS
 
@@ -88,7 +88,7 @@ def _record_from_row(row: dict[str, str], line: int) -> LibraryRecord:
     body = values.pop("body", "")
     if body:
         try:
-            parsed, _ = _body_sections(body.splitlines(), first_line=1, kind=values.get("kind"))
+            parsed, _ = body_sections(body.splitlines(), first_line=1, kind=values.get("kind"))
         except MarkdownError as error:
             raise RowError(line, error.message, "body") from None
         preamble = parsed.pop("", None)

@@ -1,0 +1,58 @@
+"""The layer rule (README, Architecture): core <- practices <- kb <- matching <- webapp,
+no import circles at any depth, and no module reaching into another's private names.
+
+The layers and the circles are import-linter's contracts in pyproject.toml (function-local
+imports count; `if TYPE_CHECKING:` ones do not); this test runs them in every `make test`.
+"""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ("core", "practices", "kb", "matching", "webapp")
+
+
+def test_the_import_contracts_hold():
+    linter = Path(sys.executable).with_name("lint-imports")
+    result = subprocess.run(
+        [str(linter), "--config", str(ROOT / "pyproject.toml"), "--no-cache"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
+
+
+def _project_modules() -> dict[str, Path]:
+    modules = {}
+    for package in PACKAGES:
+        for path in (ROOT / package).rglob("*.py"):
+            parts = list(path.relative_to(ROOT).with_suffix("").parts)
+            if parts[-1] == "__init__":
+                parts.pop()
+            modules[".".join(parts)] = path
+    return modules
+
+
+def _same_subpackage(importer: str, imported: str) -> bool:
+    """Both in one subpackage such as matching.esco: its modules share package-private
+    helpers, and its __init__ is the face the rest of the project sees."""
+    package = importer.rsplit(".", 1)[0]
+    return package.count(".") >= 1 and (imported == package or imported.startswith(package + "."))
+
+
+def test_no_module_imports_another_modules_private_names():
+    """`from x import _name` across modules couples one module to another's internals
+    (within a subpackage such as matching.esco, its modules may share them)."""
+    modules = _project_modules()
+    offences = []
+    for name, path in modules.items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module in modules and node.module != name:
+                if _same_subpackage(name, node.module):
+                    continue
+                offences += [f"{name}: from {node.module} import {a.name}" for a in node.names if a.name.startswith("_")]
+    assert not offences, "\n".join(offences)
