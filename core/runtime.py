@@ -18,6 +18,7 @@ from core.db import create_schema, make_engine
 from core.embeddings.encoder import CompositeEncoder, Encoder, make_encoder
 from core.process_cache import ProcessCache
 from core.search.base import SearchIndex
+from core.search.factory import open_index
 
 
 class Runtime:
@@ -47,8 +48,6 @@ class Runtime:
         return self._encoder
 
     def index(self, name: str) -> SearchIndex:
-        from core.search.factory import open_index
-
         with self._lock:
             index = self._indexes.get(name)
             if index is None:

@@ -15,6 +15,8 @@ from sqlmodel import select
 from core.accounts.users import create_user, find_user
 from core.db import session_scope
 from core.runtime import Runtime
+from matching.models import Consent, SkillProfile
+from matching.records import grant_consent
 
 DEMO_USERS_FILE = Path(__file__).resolve().parents[1] / "seeds" / "demo_users.json"
 
@@ -28,9 +30,6 @@ class DemoUsersReport:
 
 
 def load_demo_users(runtime: Runtime, path: Path = DEMO_USERS_FILE) -> DemoUsersReport:
-    from matching.models import Consent, SkillProfile
-    from matching.records import grant_consent
-
     spec = json.loads(path.read_text(encoding="utf-8"))
     password = spec["password"]
     created, existing, consents = [], [], 0

@@ -47,7 +47,7 @@ from core.db import session_scope
 from core.errors import NotFound
 from core.runtime import Runtime
 from matching.case_notes import CaseNote
-from matching.models import Consent, SkillProfile, SuggestionChoice
+from matching.models import Consent, ServiceOffer, SkillProfile, SuggestionChoice, Vacancy
 from matching.texts import drop_cached_vectors, profile_texts
 
 
@@ -92,8 +92,6 @@ def _dump(row, *, exclude: set[str] | None = None) -> dict[str, Any]:
 
 def export_personal_data(session: Session, *, username: str, now: datetime | None = None) -> dict[str, Any]:
     """Everything stored about an account, as JSON-ready data (no password hash)."""
-    from matching.models import ServiceOffer, Vacancy
-
     user = find_user(session, username)
     if user is None:
         raise NotFound(f"No account {username!r}.", field="username")

@@ -30,11 +30,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
-import numpy as np
+from pathlib import Path
 
-from core.search.base import IndexDocument, SearchIndex, SearchQuery
+import numpy as np
+from sqlmodel import Session
+
+from core.search.base import IndexDocument, Passage, SearchIndex, SearchQuery
+from core.search.embedded import EmbeddedSearchIndex
+from core.search.factory import COLLECTIONS
+from matching import esco, matcher
 from matching.matcher import ProfileView, Taxonomy, VacancyView, explain
 from matching.models import LegalRoute, OccupationHeld
+from matching.skill_extraction import extract_skills
+from matching.taxonomy import load_taxonomy
 
 HELD_OUT_ANCHORS = ("alt-", "hidden-")
 
@@ -153,8 +161,6 @@ def matcher_rankings(
     *,
     weights: dict[str, float] | None = None,
 ):
-    from matching import matcher
-
     saved = dict(matcher.WEIGHTS)
     if weights:
         matcher.WEIGHTS.update(weights)
@@ -205,17 +211,6 @@ def run_evaluation(
 ) -> MatchingEvaluation:
     """Build the evaluation from the ESCO concepts in `runtime`'s database and grade the
     rankings. `extracted` caches each vacancy's skills by occupation URI (filled in)."""
-    from pathlib import Path
-
-    from sqlmodel import Session
-
-    from core.search.base import Passage
-    from core.search.embedded import EmbeddedSearchIndex
-    from core.search.factory import COLLECTIONS
-    from matching import esco
-    from matching.match_service import load_taxonomy
-    from matching.skill_extraction import extract_skills
-
     extracted = {} if extracted is None else extracted
     work_dir = Path(work_dir)
     documents = esco.concept_documents(runtime.engine, "occupation")

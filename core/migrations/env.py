@@ -10,6 +10,7 @@ from alembic import context
 from sqlmodel import SQLModel
 from sqlmodel.sql.sqltypes import AutoString, UTCDateTime
 
+from core.config import Settings
 from core.db import import_table_modules, make_engine, migration_connection
 
 config = context.config
@@ -43,8 +44,6 @@ def _database_url() -> str:
     url = context.get_x_argument(as_dictionary=True).get("url") or config.get_main_option("sqlalchemy.url")
     if url:
         return url
-    from core.config import Settings
-
     return Settings.from_env().database_url
 
 

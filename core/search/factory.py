@@ -6,6 +6,8 @@ from core.config import Settings
 from core.embeddings.encoder import Encoder
 from core.errors import HeadstartError
 from core.search.base import Fusion, SearchIndex
+from core.search.elastic import ElasticsearchIndex
+from core.search.embedded import EmbeddedSearchIndex
 
 # Collections and the fusion measured best for each (bench/README.md). On held-out ESCO
 # labels no fusion beat the dense arm alone (best convex weight 0.95: MRR 0.685 against
@@ -26,14 +28,10 @@ COLLECTIONS: dict[str, Fusion] = {
 def open_index(settings: Settings, name: str, encoder: Encoder) -> SearchIndex:
     fusion = COLLECTIONS.get(name, Fusion())
     if settings.search_backend == "embedded":
-        from core.search.embedded import EmbeddedSearchIndex
-
         return EmbeddedSearchIndex(settings.search_dir / f"{name}.sqlite", name=name, encoder=encoder, fusion=fusion)
     if settings.search_backend == "elasticsearch":
         # Nothing is sent until the first use; an unreachable server is then one
         # HeadstartError naming ELASTICSEARCH_URL (core/search/elastic.py).
-        from core.search.elastic import ElasticsearchIndex
-
         return ElasticsearchIndex.from_url(
             settings.elasticsearch_url, name=name, encoder=encoder, fusion=fusion, prefix=settings.elasticsearch_prefix
         )
