@@ -127,7 +127,7 @@ def main() -> None:
     server = subprocess.Popen(
         [str(BIN / "gunicorn"), "-c", str(ROOT / "deploy" / "gunicorn.conf.py"), "-w", str(args.workers),
          "--threads", str(args.threads), "-b", f"127.0.0.1:{port}", "--worker-tmp-dir", "/tmp",
-         "--access-logfile", "/dev/null", "webapp:create_app()"],
+         "--access-logfile", "/dev/null", "webapp.app:create_app()"],
         env=environment(),
     )
     try:
