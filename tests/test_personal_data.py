@@ -21,7 +21,7 @@ from core.accounts.audit import AuditEvent, record
 from core.db import import_table_modules, session_scope
 from core.embeddings.encoder import EmbeddingCache
 from core.errors import NotFound
-from matching import erasure
+from matching import erasure, texts
 from matching.case_notes import add_note
 from matching.candidates import candidates_for_vacancy
 from matching.matches import matches_for_profile
@@ -56,7 +56,7 @@ def vacancy(runtime, external_id: str = "demo-vac-002") -> Vacancy:
 def text_hashes(runtime, profile_ids) -> set[str]:
     with Session(runtime.engine) as db:
         profiles = [db.get(SkillProfile, pid) for pid in profile_ids]
-        return set(erasure.profile_text_hashes(db, profiles).values())
+        return set(texts.profile_text_hashes(db, profiles).values())
 
 
 def cached(runtime, hashes) -> int:
