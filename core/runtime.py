@@ -18,7 +18,7 @@ from core.db import create_schema, make_engine
 from core.embeddings.encoder import CompositeEncoder, Encoder, make_encoder
 from core.process_cache import ProcessCache
 from core.search.base import SearchIndex
-from core.search.factory import open_index
+from core.search import factory as search_factory
 
 
 class Runtime:
@@ -51,7 +51,7 @@ class Runtime:
         with self._lock:
             index = self._indexes.get(name)
             if index is None:
-                index = open_index(self.settings, name, self.encoder)
+                index = search_factory.open_index(self.settings, name, self.encoder)
                 self._indexes[name] = index
             return index
 
