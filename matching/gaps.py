@@ -3,6 +3,7 @@ recognition) and the library's practices and handbook sections on that kind of g
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -36,9 +37,20 @@ def offers_for_gap(
     the occupation is regulated and not yet recognised. Offers in the person's countries
     or online come before others, free ones before paid ones.
     """
+    return rank_offers_for_gap(_all_offers(runtime), profile, explanation, taxonomy, top=top)
+
+
+def _all_offers(runtime: Runtime) -> list[ServiceOffer]:
     with Session(runtime.engine) as session:
         offers = list(session.execute(select(ServiceOffer)).scalars())
         session.expunge_all()
+    return offers
+
+
+def rank_offers_for_gap(
+    offers: Sequence[ServiceOffer], profile: SkillProfile, explanation: Explanation, taxonomy: Taxonomy, *, top: int = 5
+) -> list[OfferForGap]:
+    """offers_for_gap on offers already read (one read serves every match of a page)."""
     home = set(profile.origin_countries) | ({profile.residence_country} if profile.residence_country else set())
     results = []
     for offer in offers:
@@ -104,6 +116,7 @@ def matches_with_gaps(
     with Session(runtime.engine) as session:
         profile = get_profile(session, profile_id)
         session.expunge(profile)
+    offers = _all_offers(runtime)
     library_by_gap: dict[tuple, tuple[LibraryHit, ...]] = {}
     items = []
     for match in found:
@@ -117,8 +130,8 @@ def matches_with_gaps(
                 library_by_gap[key] = tuple(library_for_gap(runtime, explanation))
             except HeadstartError:
                 library_by_gap[key] = ()
-        offers = tuple(offers_for_gap(runtime, profile, explanation, taxonomy))
-        items.append(MatchWithGaps(match, offers, library_by_gap[key]))
+        closing = tuple(rank_offers_for_gap(offers, profile, explanation, taxonomy))
+        items.append(MatchWithGaps(match, closing, library_by_gap[key]))
     return items, taxonomy
 
 
