@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,8 +32,10 @@ if TYPE_CHECKING:
 TABLE_MODULES_GROUP = "headstart.table_modules"
 
 
+@cache
 def table_modules() -> tuple[str, ...]:
-    """The modules named in the entry-point group, in the order of their names."""
+    """The modules named in the entry-point group, in the order of their names (read once
+    per process: every schema upgrade asks, and the installed distributions do not change)."""
     named = sorted(entry_points(group=TABLE_MODULES_GROUP), key=lambda point: point.name)
     if not named:
         raise HeadstartError(

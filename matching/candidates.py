@@ -25,6 +25,7 @@ from matching.texts import concept_uris, encode_texts, profile_concepts, profile
 # The runtime cache entry with what the last call read (counts only: tests, benchmarks).
 CANDIDATES_READ = "candidates_read"
 
+
 @dataclass(frozen=True)
 class CandidateMatch:
     profile: SkillProfile
