@@ -23,7 +23,7 @@ from sqlmodel import Session
 from core.languages import ISO_639_1
 from matching.cefr import LEVELS
 from matching.esco.tables import EscoConcept
-from matching.models import ServiceOffer, Vacancy
+from matching.models import ServiceOffer, Vacancy, utcnow
 from matching.taxonomy import concept_labels, isco_group_labels
 from practices.vocabulary import is_country
 
@@ -377,8 +377,6 @@ def vacancies_for_employer(session: Session, employer: str | None) -> list[Vacan
 
 def close_vacancy(*, session: Session, vacancy: Vacancy) -> Vacancy:
     """Closed: out of lists and matches at once; the employer can reopen it by editing."""
-    from matching.models import utcnow
-
     vacancy.status = "closed"
     vacancy.revision += 1
     vacancy.updated_at = utcnow()

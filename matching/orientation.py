@@ -17,9 +17,12 @@ from sqlmodel import Session
 
 from core.errors import HeadstartError
 from core.runtime import Runtime
+from kb.library_query import parse_search_request
+from kb.service import search_library
 from matching.marketplace import offers_preparing_for, vacancies_for_occupation
-from matching.taxonomy import concept_labels
 from matching.models import ServiceOffer, Vacancy
+from matching.suggestion import suggest
+from matching.taxonomy import concept_labels
 from practices.vocabulary import country_name, is_country
 
 HANDBOOK_SECTIONS = 5
@@ -60,8 +63,6 @@ def _occupation(runtime: Runtime, uri: str | None, text: str, language: str) -> 
     """(URI, label, guessed): the chosen occupation, or the best ESCO match for the words typed."""
     guessed = False
     if not uri and text.strip():
-        from matching.suggestion import suggest
-
         try:
             found = suggest(runtime, "occupation", text, top=1)
         except HeadstartError:
@@ -78,9 +79,6 @@ def _occupation(runtime: Runtime, uri: str | None, text: str, language: str) -> 
 
 
 def _library(runtime: Runtime, text: str, filters: dict[str, list[str]], top: int, language: str | None):
-    from kb.library_query import parse_search_request
-    from kb.service import search_library
-
     request = parse_search_request(text=text, filters=filters, per_page=top, reader_language=language)
     return search_library(runtime, request).hits
 

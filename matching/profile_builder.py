@@ -21,6 +21,7 @@ from typing import Any, Protocol
 from babel import Locale
 from sqlmodel import Session, select
 
+from core.accounts.users import User
 from core.errors import HeadstartError
 from core.languages import ISO_639_1
 from matching.cefr import LEVELS, SUBSKILLS
@@ -542,8 +543,6 @@ def active_consents(session: Session, profile_id: int, *, now: datetime | None =
 
 def consent_recipients(session: Session) -> tuple[list[str], list[str]]:
     """Names a migrant may choose from: employers with open vacancies, and MRCs."""
-    from core.accounts.users import User
-
     employers = sorted(set(session.exec(select(Vacancy.employer).where(Vacancy.status == "open")).all()))
     centres = sorted({
         name for name in session.exec(select(User.organisation).where(User.role == "practitioner")).all() if name

@@ -56,3 +56,32 @@ def test_no_module_imports_another_modules_private_names():
                     continue
                 offences += [f"{name}: from {node.module} import {a.name}" for a in node.names if a.name.startswith("_")]
     assert not offences, "\n".join(offences)
+
+
+def _has_reason(lines: list[str], node: ast.stmt) -> bool:
+    """A comment on the import's own line or on the line just above it."""
+    own = lines[node.lineno - 1]
+    above = lines[node.lineno - 2].strip() if node.lineno >= 2 else ""
+    return "#" in own or above.startswith("#")
+
+
+def test_function_local_imports_of_the_project_say_why():
+    """An import inside a function hides a dependency from the top of the module (and was
+    how circles used to be dodged): allowed only with a comment giving the reason."""
+    offences = []
+    for name, path in _project_modules().items():
+        source = path.read_text(encoding="utf-8")
+        lines = source.splitlines()
+        for function in ast.walk(ast.parse(source)):
+            if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            for node in ast.walk(function):
+                if isinstance(node, ast.ImportFrom):
+                    target = "." if node.level else (node.module or "")
+                elif isinstance(node, ast.Import):
+                    target = node.names[0].name
+                else:
+                    continue
+                if (target == "." or target.split(".")[0] in PACKAGES) and not _has_reason(lines, node):
+                    offences.append(f"{name}:{node.lineno}: {lines[node.lineno - 1].strip()}")
+    assert not offences, "\n".join(offences)

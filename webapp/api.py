@@ -5,7 +5,15 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 from sqlalchemy import text
 
-from matching.suggestion import suggest
+from core.errors import BadRequest
+from core.languages import normalize_language
+from kb.library_json import entry_json, page_json
+from kb.library_query import FILTERS, parse_search_request
+from kb.service import get_entry, related_records, search_library
+from matching.models import SuggestionChoiceInput
+from matching.records import parse_input
+from matching.suggestion import extract_skills, record_choice, suggest
+from webapp.api_matching import require_trusted_client
 from webapp.current import current_runtime
 
 api = Blueprint("api", __name__)
@@ -32,13 +40,9 @@ def suggest_skills():
 
 
 def _filters_from_args() -> dict[str, list[str]]:
-    from kb.library_query import FILTERS
-
     reserved = {"q", "sort", "page", "per_page", "lang", "query_lang", "mode"}
     unknown = [name for name in request.args if name not in reserved and name not in FILTERS]
     if unknown:
-        from core.errors import BadRequest
-
         raise BadRequest(
             f"Unknown parameter {unknown[0]!r}; filters: {', '.join(FILTERS)}; others: {', '.join(sorted(reserved))}.",
             field=unknown[0],
@@ -50,9 +54,6 @@ def _filters_from_args() -> dict[str, list[str]]:
 def kb_search():
     """Library search: ?q=, filters (?country=PH&measure_type=job_matching, repeatable or
     comma-separated), ?sort=relevance|date, ?page=, ?per_page=, ?lang= (reader's language)."""
-    from kb.library_json import page_json
-    from kb.library_query import parse_search_request
-    from kb.service import search_library
     search_request = parse_search_request(
         text=request.args.get("q"),
         filters=_filters_from_args(),
@@ -69,9 +70,6 @@ def kb_search():
 @api.get("/api/v1/kb/documents/<record_id>")
 def kb_document(record_id: str):
     """One record with its quality profile; ?lang= picks the version in that language."""
-    from core.languages import normalize_language
-    from kb.library_json import entry_json
-    from kb.service import get_entry
     entry = get_entry(current_runtime(), record_id, language=normalize_language(request.args.get("lang")))
     return jsonify(entry_json(entry, full=True))
 
@@ -79,9 +77,6 @@ def kb_document(record_id: str):
 @api.get("/api/v1/kb/documents/<record_id>/related")
 def kb_related(record_id: str):
     """Practices related to a record: its links first, then the nearest by meaning."""
-    from core.languages import normalize_language
-    from kb.library_json import entry_json
-    from kb.service import related_records
     items = related_records(current_runtime(), record_id, language=normalize_language(request.args.get("lang")))
     return jsonify({"id": record_id, "related": [entry_json(item) for item in items]})
 
@@ -90,8 +85,6 @@ def kb_related(record_id: str):
 def extract_skills_from_text():
     """ESCO skills in a pasted CV or job ad: {"text": ..., "lang": optional} ->
     [{"uri", "label", "score", "span": {"start", "end", "text"}}]."""
-    from core.errors import BadRequest
-    from matching.suggestion import extract_skills
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise BadRequest('Send a JSON object {"text": "..."}.', field="text")
@@ -113,11 +106,6 @@ def extract_skills_from_text():
 def record_suggestion_choice():
     """A person confirmed ({"suggested_uri", "chosen_uri"} equal), corrected (different)
     or rejected (no chosen_uri) a suggestion; stored for review and tuning."""
-    from matching.models import SuggestionChoiceInput
-    from matching.records import parse_input
-    from matching.suggestion import record_choice
-    from webapp.api_matching import require_trusted_client
-
     require_trusted_client()  # a write: loopback or API token, like the other writes
     data = parse_input(SuggestionChoiceInput, request.get_json(silent=True))
     return jsonify({"id": record_choice(current_runtime(), data)}), 201

@@ -6,6 +6,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from core.runtime import Runtime
+from kb.service import DEFAULT_LIBRARY_SEEDS, import_library
+from matching import records
+from matching.demo_users import load_demo_users
+from matching.taxonomy_index import import_core_taxonomy, import_taxonomy
 
 DEMO_MATCHING_SEEDS = Path(__file__).resolve().parents[1] / "seeds" / "matching"
 
@@ -19,10 +23,6 @@ def seed_demo(
 ) -> bool:
     """Taxonomy (ESCO files when present, else the core set), library, marketplace and,
     on request, the demo accounts. Returns False when a library file failed to import."""
-    from kb.service import DEFAULT_LIBRARY_SEEDS, import_library
-    from matching import records
-    from matching.taxonomy_index import import_core_taxonomy, import_taxonomy
-
     esco_dir = runtime.settings.esco_dir
     if esco_dir is not None and esco_dir.is_dir():
         echo(f"loading ESCO from {esco_dir}")
@@ -48,8 +48,6 @@ def seed_demo(
         if path.exists():
             echo(importer(runtime, path).summary())
     if demo_users:
-        from matching.demo_users import load_demo_users
-
         users = load_demo_users(runtime)
         names = ", ".join(users.created + users.existing)
         echo(f"demo accounts: {names} (password: {users.password}); {users.consents} consents granted")

@@ -9,26 +9,27 @@ from flask import Blueprint, Response, abort, flash, g, redirect, request, sessi
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from core.accounts import audit, login_sessions
 from core.accounts.users import (
     MAX_PASSWORD_LENGTH,
     MIN_PASSWORD_LENGTH,
     ORGANISATION_ROLES,
-    AccountError,
-    account_problems,
     SELF_SERVICE_ROLES,
     UI_LANGUAGES,
+    AccountError,
     TooManyAttempts,
+    account_problems,
     authenticate,
     create_user,
     password_problem,
     set_language,
     set_password,
 )
-from core.accounts import audit, login_sessions
 from core.db import session_scope
 from core.errors import HeadstartError
 from matching import erasure
 from webapp.current import current_runtime
+from webapp.i18n import current_language
 from webapp.rendering import render
 from webapp.security import current_user, login_required, login_user, logout_user, safe_next, session_token
 
@@ -136,8 +137,6 @@ def register():
 
 
 def _language_now() -> str:
-    from webapp.i18n import current_language
-
     return current_language()
 
 

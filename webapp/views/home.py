@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request
 
 from core.errors import HeadstartError
 from matching import esco
 from matching.suggestion import suggest
 from webapp.current import current_runtime
+from webapp.esco_picker import PickerState, suggest_options
 
 blueprint = home = Blueprint("home", __name__)
 
@@ -42,9 +43,6 @@ def index():
 @home.get("/esco/options")
 def esco_options():
     """Picker options while typing (htmx fragment): suggestions minus what is chosen."""
-    from flask import abort
-
-    from webapp.esco_picker import PickerState, suggest_options
 
     concept_type = request.args.get("type", "")
     field = request.args.get("field", "")

@@ -21,14 +21,15 @@ from core.accounts.users import find_user
 from core.db import session_scope
 from core.errors import NotFound
 from matching import access, esco, marketplace, records
-from matching.cefr import LEVELS
 from matching.candidates import candidates_for_vacancy
+from matching.cefr import LEVELS
 from matching.models import FairRecruitment, ServiceOffer, ServiceOfferInput, Vacancy, VacancyInput
 from matching.taxonomy import concept_labels, isco_group_labels, load_taxonomy
 from matching.texts import encode_vacancy_texts
+from webapp.api_matching import anonymised_profile_json
 from webapp.current import current_runtime
 from webapp.esco_picker import picker_state
-from webapp.formatting import country_name, language_name
+from webapp.formatting import cefr_descriptions, country_name, language_name
 from webapp.i18n import current_language
 from webapp.rendering import render
 from webapp.security import current_user, roles_required
@@ -405,8 +406,6 @@ def _vacancy_form(values: MultiDict, errors: dict[str, str], *, vacancy: Vacancy
 
 
 def cefr_choices() -> list[tuple[str, str]]:
-    from webapp.formatting import cefr_descriptions
-
     descriptions = cefr_descriptions()
     return [(level, descriptions[level]) for level in LEVELS]
 
@@ -491,8 +490,6 @@ def close_vacancy(vacancy_id: int):
 @market.get("/vacancies/<int:vacancy_id>/candidates")
 @roles_required("employer")
 def candidates(vacancy_id: int):
-    from webapp.api_matching import anonymised_profile_json
-
     with _session() as session:
         item = _managed_vacancy(session, vacancy_id)
     matches, taxonomy = candidates_for_vacancy(current_runtime(), vacancy_id, top=20)

@@ -14,6 +14,7 @@ from webapp.current import current_runtime
 from webapp.esco_picker import picker_state
 from webapp.i18n import current_language
 from webapp.rendering import render
+from webapp.views.market import country_choices, mode_names, offer_kind_names, route_names
 
 blueprint = orientation = Blueprint("orientation", __name__)
 
@@ -27,8 +28,6 @@ def record_url(record_id: str, anchor: str = "") -> str | None:
 
 @orientation.get("/orientation")
 def pack():
-    from webapp.views.market import country_choices, mode_names, offer_kind_names, route_names
-
     runtime = current_runtime()
     country = request.args.get("country", "").strip().upper()
     chosen = [uri for uri in request.args.getlist("occupation") if uri.strip()][-1:]

@@ -19,11 +19,12 @@ from core.accounts.users import UI_LANGUAGES, find_user
 from core.db import session_scope
 from core.errors import HeadstartError
 from matching import case_notes, erasure, profile_builder
-from matching.gaps import matches_with_gaps
 from matching.access import can_create_profile, can_edit_profile, can_view_profile, is_admin, visible_profiles
+from matching.gaps import matches_with_gaps
 from matching.models import SkillProfile
 from matching.profile_builder import CASEWORKER_STEPS, STEPS, Errors
 from matching.records import create_profile, grant_consent, update_profile, withdraw_consent
+from matching.suggestion import extract_skills, record_choice
 from webapp.current import current_runtime
 from webapp.esco_picker import concept_labels, picker_state
 from webapp.i18n import current_language
@@ -234,8 +235,6 @@ def _step_post(step: str, profile: SkillProfile | None):
         status = 409 if error.field == "revision" else 422
         return _render_step(step, profile, values, _place_error(error, STEP_FIELDS[step]), status=status)
     if step == "skills":
-        from matching.suggestion import record_choice
-
         for choice in profile_builder.cv_choices(values, user.username):
             record_choice(current_runtime(), choice)
     if profile is None:
@@ -244,8 +243,6 @@ def _step_post(step: str, profile: SkillProfile | None):
 
 
 def _suggest_from_cv(profile: SkillProfile | None, values: dict[str, Any]):
-    from matching.suggestion import extract_skills
-
     try:
         found = extract_skills(current_runtime(), values["cv_text"])
     except HeadstartError as error:
