@@ -17,8 +17,8 @@ from core.config import Settings
 from core.db import create_schema, make_engine
 from core.embeddings.encoder import CompositeEncoder, Encoder, make_encoder
 from core.process_cache import ProcessCache
-from core.search.base import SearchIndex
 from core.search import factory as search_factory
+from core.search.base import SearchIndex
 
 
 class Runtime:

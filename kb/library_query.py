@@ -88,6 +88,9 @@ class LibrarySearchRequest:
     # The language the query is written in, when the caller knows it; guessed otherwise.
     query_language: str | None = None
     mode: SearchMode = "hybrid"
+    # A question the product asks (the pages on a gap), not a reader's words: its vector
+    # may be kept in the embedding cache, so a fresh process answers without the model.
+    persist_query_vector: bool = False
 
     @property
     def offset(self) -> int:

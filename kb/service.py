@@ -15,6 +15,10 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from core.errors import HeadstartError, ImportFileError, NotFound
+from core.languages import guess_query_language
+from core.runtime import Runtime
+from core.search.base import FacetCount, Hit, SearchIndex, SearchQuery
 from kb.documents import (
     COLLECTION,
     LibraryDocument,
@@ -24,11 +28,7 @@ from kb.documents import (
     split_anchor,
     utcnow,
 )
-from core.errors import HeadstartError, ImportFileError, NotFound
-from core.languages import guess_query_language
 from kb.library_query import FACETS, LibrarySearchRequest
-from core.runtime import Runtime
-from core.search.base import FacetCount, Hit, SearchIndex, SearchQuery
 from practices.duplicates import DuplicatePair, find_near_duplicates
 from practices.files import library_files, read_library_file, write_library
 from practices.quality import QualityProfile, quality_profile
@@ -455,6 +455,7 @@ def search_library(runtime: Runtime, request: LibrarySearchRequest) -> LibrarySe
             candidates=max(DATE_SORT_WINDOW if request.sort == "date" else 100, request.offset + request.per_page),
             boost_weight=QUALITY_WEIGHT,
             sort=request.sort,
+            persist_query_vector=request.persist_query_vector,
         )
     )
     with Session(runtime.engine) as session:

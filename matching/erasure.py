@@ -40,9 +40,9 @@ from typing import Any
 from sqlalchemy import and_, delete, or_, update
 from sqlmodel import Session, select
 
-from core.accounts.users import LoginFailure, User, find_user
-from core.accounts.login_sessions import close_all_sessions, sessions_of
 from core.accounts.audit import AuditEvent, events_about, record
+from core.accounts.login_sessions import close_all_sessions, sessions_of
+from core.accounts.users import LoginFailure, User, find_user
 from core.db import session_scope
 from core.errors import NotFound
 from core.runtime import Runtime

@@ -4,7 +4,7 @@ recognition) and the library's practices and handbook sections on that kind of g
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 from sqlmodel import Session
@@ -73,20 +73,54 @@ def rank_offers_for_gap(
     return results[:top]
 
 
+# The library question for each kind of gap. A match's question joins the topics of its
+# gaps in this order, so there are seven questions in all: few enough for seeding to
+# encode them beforehand (warm_gap_questions), and a fresh process answers a matches page
+# without loading the model. They name no language: a code such as "de" means nothing
+# to the model and is a common word to the lexical arm.
+GAP_TOPICS = (
+    ("language", "language training before departure"),
+    ("recognition", "recognition of qualifications before departure"),
+    ("skills", "vocational skills training before departure"),
+)
+_GAP_FILTERS = {"kind": ["practice", "handbook"]}
+
+
+def gap_question(kinds: Sequence[str]) -> str:
+    """The library question for gaps of these kinds ("" for none)."""
+    return "; ".join(text for kind, text in GAP_TOPICS if kind in kinds)
+
+
+def gap_kinds(explanation: Explanation) -> list[str]:
+    kinds = []
+    if explanation.language_gaps:
+        kinds.append("language")
+    if explanation.regulated and not explanation.regulated.recognised:
+        kinds.append("recognition")
+    if explanation.essential_missing:
+        kinds.append("skills")
+    return kinds
+
+
 def library_for_gap(runtime: Runtime, explanation: Explanation, *, top: int = 3) -> list[LibraryHit]:
     """Practices and handbook sections on closing this kind of gap (language, recognition, skills)."""
-    topics = []
-    if explanation.language_gaps:
-        languages = ", ".join(sorted({gap.language for gap in explanation.language_gaps}))
-        topics.append(f"language training before departure ({languages})")
-    if explanation.regulated and not explanation.regulated.recognised:
-        topics.append("recognition of qualifications before departure")
-    if explanation.essential_missing:
-        topics.append("vocational skills training before departure")
-    if not topics:
+    question = gap_question(gap_kinds(explanation))
+    if not question:
         return []
-    request = parse_search_request(text="; ".join(topics), filters={"kind": ["practice", "handbook"]}, per_page=top)
-    return search_library(runtime, request).hits
+    request = parse_search_request(text=question, filters=_GAP_FILTERS, per_page=top, query_language="en")
+    # The product's own question, never a person's words: its vector may be kept.
+    return search_library(runtime, replace(request, persist_query_vector=True)).hits
+
+
+def warm_gap_questions(runtime: Runtime) -> int:
+    """Encode every gap question into the embedding cache (seeding calls it); returns how many."""
+    kinds = [kind for kind, _ in GAP_TOPICS]
+    questions = [
+        gap_question([kind for bit, kind in enumerate(kinds) if mask >> bit & 1]) for mask in range(1, 2 ** len(kinds))
+    ]
+    for question in questions:
+        runtime.encoder.encode_query(question, language="en", persist=True)
+    return len(questions)
 
 
 # ---------------------------------------------------------------------------- matches with their gaps
@@ -117,14 +151,14 @@ def matches_with_gaps(
         profile = get_profile(session, profile_id)
         session.expunge(profile)
     offers = _all_offers(runtime)
-    library_by_gap: dict[tuple, tuple[LibraryHit, ...]] = {}
+    library_by_gap: dict[tuple[str, ...], tuple[LibraryHit, ...]] = {}
     items = []
     for match in found:
         explanation = match.explanation
         if explanation.ready:
             items.append(MatchWithGaps(match))
             continue
-        key = _gap_kind(explanation)
+        key = tuple(gap_kinds(explanation))  # what the library question depends on
         if key not in library_by_gap:
             try:
                 library_by_gap[key] = tuple(library_for_gap(runtime, explanation))
@@ -133,9 +167,3 @@ def matches_with_gaps(
         closing = tuple(rank_offers_for_gap(offers, profile, explanation, taxonomy))
         items.append(MatchWithGaps(match, closing, library_by_gap[key]))
     return items, taxonomy
-
-
-def _gap_kind(explanation: Explanation) -> tuple:
-    """What library_for_gap searches on: the languages, recognition, missing skills."""
-    regulated = bool(explanation.regulated and not explanation.regulated.recognised)
-    return (tuple(sorted({gap.language for gap in explanation.language_gaps})), regulated, bool(explanation.essential_missing))

@@ -29,7 +29,6 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-
 from pathlib import Path
 
 import numpy as np

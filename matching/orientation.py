@@ -9,7 +9,7 @@ courses in its languages).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from babel.languages import get_official_languages
@@ -78,9 +78,10 @@ def _occupation(runtime: Runtime, uri: str | None, text: str, language: str) -> 
     return uri, label, guessed
 
 
-def _library(runtime: Runtime, text: str, filters: dict[str, list[str]], top: int, language: str | None):
+def _library(runtime: Runtime, text: str, filters: dict[str, list[str]], top: int, language: str | None, *, persist: bool = False):
+    """`persist`: the text is the product's own question (kb.library_query.LibrarySearchRequest)."""
     request = parse_search_request(text=text, filters=filters, per_page=top, reader_language=language)
-    return search_library(runtime, request).hits
+    return search_library(runtime, replace(request, persist_query_vector=persist)).hits
 
 
 def orientation_pack(
@@ -101,7 +102,7 @@ def orientation_pack(
     place = country_name(country)
     handbook, practices, library_error = [], [], None
     try:
-        handbook = _library(runtime, HANDBOOK_QUERY, {"kind": ["handbook"], "topic": list(HANDBOOK_TOPICS)}, HANDBOOK_SECTIONS, language)
+        handbook = _library(runtime, HANDBOOK_QUERY, {"kind": ["handbook"], "topic": list(HANDBOOK_TOPICS)}, HANDBOOK_SECTIONS, language, persist=True)
         practices = _library(runtime, f"{label} {place}".strip(), {"kind": ["practice"], "destination": [country]}, PRACTICES, language)
     except HeadstartError as error:
         library_error = error.message

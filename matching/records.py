@@ -31,7 +31,7 @@ from matching.models import (
     VacancyInput,
     utcnow,
 )
-from matching.texts import forget_replaced_text, profile_texts
+from matching.texts import ProgressFactory, encode_profile_texts, encode_vacancy_texts, forget_replaced_text, profile_texts
 
 InputModel = TypeVar("InputModel", bound=BaseModel)
 RowType = TypeVar("RowType", bound=SQLModel)
@@ -311,6 +311,7 @@ class RecordImportReport:
     updated: int = 0
     merged: int = 0  # vacancies recognised as already posted (sources merged)
     failed: list[str] = field(default_factory=list)
+    ids: list[int] = field(default_factory=list)  # the rows added or updated, in file order
 
     def summary(self) -> str:
         merged = f", {self.merged} recognised as already posted" if self.kind == "vacancies" else ""
@@ -372,63 +373,72 @@ def _import(
     kind: str,
     table: type[SQLModel],
     model: type[InputModel],
-    save: Callable[[Session, InputModel, Any], str],
+    save: Callable[[Session, InputModel, Any], tuple[str, SQLModel]],
     convert: Callable[[Any], Any] | None = None,
 ) -> RecordImportReport:
     """Read the whole file, then write every record in one transaction.
 
     `save(session, data, existing)` adds or updates one record (existing: the row with
-    the same external_id, or None) and says what it did: created, updated or merged.
+    the same external_id, or None) and says what it did (created, updated or merged) and
+    to which row.
     """
     report = RecordImportReport(kind)
     items = _read_all(path, model, convert)
     report.lines = len(items)
     column = table.external_id  # type: ignore[attr-defined]
+    saved: list[SQLModel] = []
     with Session(runtime.engine) as session:
         for data in items:
             existing = None
             if data.external_id:  # type: ignore[attr-defined]
                 existing = session.execute(select(table).where(column == data.external_id)).scalars().first()  # type: ignore[attr-defined]
-            outcome = save(session, data, existing)
+            outcome, row = save(session, data, existing)
             setattr(report, outcome, getattr(report, outcome) + 1)
+            saved.append(row)
+        session.flush()
+        report.ids = list(dict.fromkeys(row.id for row in saved))  # type: ignore[attr-defined]
         session.commit()
     return report
 
 
-def _save_profile(session: Session, data: SkillProfileInput, existing: SkillProfile | None) -> str:
+def _save_profile(session: Session, data: SkillProfileInput, existing: SkillProfile | None) -> tuple[str, SQLModel]:
     if existing is None:
-        create_profile(session=session, data=data)
-        return "created"
-    update_profile(session=session, profile=existing, data=data)
-    return "updated"
+        return "created", create_profile(session=session, data=data)
+    return "updated", update_profile(session=session, profile=existing, data=data)
 
 
-def _save_vacancy(session: Session, data: VacancyInput, existing: Vacancy | None) -> str:
+def _save_vacancy(session: Session, data: VacancyInput, existing: Vacancy | None) -> tuple[str, SQLModel]:
     if existing is not None:
-        update_vacancy(session=session, vacancy=existing, data=data)
-        return "updated"
-    _, created = create_vacancy(session=session, data=data)
-    return "created" if created else "merged"
+        return "updated", update_vacancy(session=session, vacancy=existing, data=data)
+    vacancy, created = create_vacancy(session=session, data=data)
+    return ("created" if created else "merged"), vacancy
 
 
-def _save_offer(session: Session, data: ServiceOfferInput, existing: ServiceOffer | None) -> str:
+def _save_offer(session: Session, data: ServiceOfferInput, existing: ServiceOffer | None) -> tuple[str, SQLModel]:
     if existing is None:
-        create_offer(session=session, data=data)
-        return "created"
-    update_offer(session=session, offer=existing, data=data)
-    return "updated"
+        return "created", create_offer(session=session, data=data)
+    return "updated", update_offer(session=session, offer=existing, data=data)
 
 
-def import_profiles(runtime: Runtime, path: Path) -> RecordImportReport:
-    return _import(runtime, path, "profiles", SkillProfile, SkillProfileInput, _save_profile)
+def import_profiles(runtime: Runtime, path: Path, *, progress_factory: ProgressFactory | None = None) -> RecordImportReport:
+    """JSON Lines of SkillProfileInput. The profiles' texts are encoded before this
+    returns (the importer waits, not the first matches page)."""
+    report = _import(runtime, path, "profiles", SkillProfile, SkillProfileInput, _save_profile)
+    encode_profile_texts(runtime, report.ids, progress_factory=progress_factory)
+    return report
 
 
-def import_vacancies(runtime: Runtime, path: Path) -> RecordImportReport:
-    """JSON Lines of VacancyInput, or schema.org JobPosting objects (JSON-LD)."""
-    return _import(runtime, path, "vacancies", Vacancy, VacancyInput, _save_vacancy, job_posting_to_input)
+def import_vacancies(runtime: Runtime, path: Path, *, progress_factory: ProgressFactory | None = None) -> RecordImportReport:
+    """JSON Lines of VacancyInput, or schema.org JobPosting objects (JSON-LD). The open
+    vacancies' texts are encoded before this returns, as when an employer saves one."""
+    report = _import(runtime, path, "vacancies", Vacancy, VacancyInput, _save_vacancy, job_posting_to_input)
+    encode_vacancy_texts(runtime, report.ids, progress_factory=progress_factory)
+    return report
 
 
-def import_offers(runtime: Runtime, path: Path) -> RecordImportReport:
+def import_offers(runtime: Runtime, path: Path, *, progress_factory: ProgressFactory | None = None) -> RecordImportReport:
+    """JSON Lines of ServiceOfferInput (offers are not encoded; `progress_factory` is
+    accepted so that every import takes the same arguments)."""
     return _import(runtime, path, "offers", ServiceOffer, ServiceOfferInput, _save_offer)
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from core.embeddings import registry
 from core.embeddings.encoder import Encoder
+from core.errors import HeadstartError
 from tests.fakes import FAKE_MODEL_NAME, HashingBackend
 
 
@@ -61,3 +63,32 @@ def test_unknown_model_gives_a_clear_error(tmp_path):
 
     with pytest.raises(HeadstartError, match="could not be loaded"):
         SentenceTransformerBackend(str(tmp_path / "no-such-model"))
+
+
+def test_cached_texts_and_the_dimension_need_no_model(engine):
+    """A new worker whose texts are all cached answers without loading the model (seconds)."""
+    Encoder(FAKE_MODEL_NAME, engine=engine, backend=HashingBackend()).encode(["welder", "nurse"])
+    fresh = Encoder(FAKE_MODEL_NAME, engine=engine)
+    assert fresh.encode(["nurse", "welder"]).shape == (2, 256)
+    assert fresh.dimension == 256
+    assert not fresh.loaded and fresh.texts_encoded == 0
+
+
+def test_product_queries_persist_and_personal_queries_do_not(engine):
+    first = Encoder(FAKE_MODEL_NAME, engine=engine, backend=HashingBackend())
+    first.encode_query("language training before departure", persist=True)
+    first.encode_query("my own words about my job")
+    fresh = Encoder(FAKE_MODEL_NAME, engine=engine, backend=HashingBackend())
+    fresh.encode_query("language training before departure", persist=True)
+    assert fresh.texts_encoded == 0
+    fresh.encode_query("my own words about my job", persist=True)
+    assert fresh.texts_encoded == 1  # the person's query was never written to the database
+
+
+def test_a_different_model_under_a_cached_name_is_refused_clearly(engine):
+    registry.register_backend("resized-model", lambda name: HashingBackend(name, dimension=64))
+    Encoder("resized-model", engine=engine, backend=HashingBackend("resized-model")).encode(["welder"])
+    resized = Encoder("resized-model", engine=engine)  # the cache says 256; the model now gives 64
+    assert resized.dimension == 256
+    with pytest.raises(HeadstartError, match="different model"):
+        resized.encode(["something new"])

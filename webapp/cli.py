@@ -363,9 +363,8 @@ def _import_command(kind: str, help_text: str) -> click.Command:
     @click.argument("path", type=click.Path(path_type=Path))
     @pass_state
     def command(state: CliState, path: Path) -> None:
-
         importer = {"profiles": records.import_profiles, "vacancies": records.import_vacancies, "offers": records.import_offers}[kind]
-        click.echo(importer(state.runtime, path).summary())
+        click.echo(importer(state.runtime, path, progress_factory=progress_factory).summary())
 
     return command
 

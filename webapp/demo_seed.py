@@ -9,6 +9,7 @@ from core.runtime import Runtime
 from kb.service import DEFAULT_LIBRARY_SEEDS, import_library
 from matching import records
 from matching.demo_users import load_demo_users
+from matching.gaps import warm_gap_questions
 from matching.taxonomy_index import import_core_taxonomy, import_taxonomy
 
 DEMO_MATCHING_SEEDS = Path(__file__).resolve().parents[1] / "seeds" / "matching"
@@ -46,7 +47,8 @@ def seed_demo(
     for name, importer in importers:
         path = DEMO_MATCHING_SEEDS / f"{name}.jsonl"
         if path.exists():
-            echo(importer(runtime, path).summary())
+            echo(importer(runtime, path, progress_factory=progress_factory).summary())
+    warm_gap_questions(runtime)  # so a fresh process answers the matches pages without the model
     if demo_users:
         users = load_demo_users(runtime)
         names = ", ".join(users.created + users.existing)

@@ -14,8 +14,8 @@ from sqlmodel import Session
 
 from core.errors import HeadstartError
 from core.runtime import Runtime
-from matching.taxonomy import concept_labels as taxonomy_labels
 from matching.suggestion import suggest
+from matching.taxonomy import concept_labels as taxonomy_labels
 
 MAX_OPTIONS = 8
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from flask import Flask, abort, g, redirect, request, session, url_for
 from flask_babel import gettext as _
+
 from core.accounts import login_sessions
 from core.accounts.users import User
 from core.db import session_scope

@@ -10,8 +10,8 @@ restarts.
 from __future__ import annotations
 
 import re
-from functools import cache
 from datetime import datetime, timedelta, timezone
+from functools import cache
 from typing import Literal, get_args
 
 from sqlalchemy import Column, Text, delete, func

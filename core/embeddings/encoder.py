@@ -17,6 +17,7 @@ from sqlmodel import Column, Field, SQLModel
 
 from core.db import insert_ignoring_duplicates
 from core.embeddings.registry import EmbeddingBackend, load_backend
+from core.errors import HeadstartError
 
 ProgressCallback = Callable[[int], None]
 
@@ -51,16 +52,35 @@ class Encoder:
         self.batch_size = batch_size
         self.texts_encoded = 0
         self._query_cache: dict[str, np.ndarray] = {}
+        self._dimension: int | None = None
 
     @property
     def backend(self) -> EmbeddingBackend:
         if self._backend is None:
-            self._backend = load_backend(self.model_name)
+            backend = load_backend(self.model_name)
+            if self._dimension is not None and backend.dimension != self._dimension:
+                raise HeadstartError(
+                    f"The embedding cache holds {self._dimension}-dimensional vectors for the model "
+                    f"{self.model_name!r}, but that model now gives {backend.dimension}: a different model "
+                    "was installed under the same name. Give it its own name (HEADSTART_EMBEDDING_MODEL)."
+                )
+            self._backend = backend
         return self._backend
 
     @property
+    def loaded(self) -> bool:
+        """Whether the model is in memory (loading it costs seconds and hundreds of MB)."""
+        return self._backend is not None
+
+    @property
     def dimension(self) -> int:
-        return self.backend.dimension
+        """The vectors' length, without loading the model when the cache already holds
+        one of its vectors: a page whose texts are all cached must not wait seconds for a
+        model it will not run (the first matches page did, README, Sizing)."""
+        if self._dimension is None:
+            cached = None if self._backend is not None else self._cached_dimension()
+            self._dimension = cached if cached is not None else int(self.backend.dimension)
+        return self._dimension
 
     def encode(self, texts: Sequence[str], *, progress: ProgressCallback | None = None) -> np.ndarray:
         """Vectors for `texts` in order; only texts never seen by this model are encoded."""
@@ -85,11 +105,18 @@ class Encoder:
                 progress(len(batch))
         return np.stack([found[hashes[text]] for text in texts]).astype(np.float32, copy=False)
 
-    def encode_query(self, text: str, *, language: str | None = None) -> np.ndarray:
-        """One query vector; kept in a small in-process cache, not written to the database.
+    def encode_query(self, text: str, *, language: str | None = None, persist: bool = False) -> np.ndarray:
+        """One query vector; kept in a small in-process cache, not written to the database,
+        since a query is someone's own words.
 
+        `persist`: the text is the product's own (a fixed question such as the library
+        pages on a gap), so its vector goes through the database cache like a passage's
+        and a fresh process finds it without loading the model. Every backend here encodes
+        a query as it encodes a passage; one that does not must keep the two apart.
         `language` is ignored by a single model; CompositeEncoder uses it to pick a model.
         """
+        if persist:
+            return self.encode([text])[0]
         vector = self._query_cache.get(text)
         if vector is None:
             vector = self.backend.encode([text])[0]
@@ -110,6 +137,15 @@ class Encoder:
 
     def encode_for(self, texts: Sequence[str], model: str, *, progress: ProgressCallback | None = None) -> np.ndarray:
         return self.encode(texts, progress=progress)
+
+    def _cached_dimension(self) -> int | None:
+        if self.engine is None:
+            return None
+        table = EmbeddingCache.__table__
+        with self.engine.connect() as connection:
+            return connection.execute(
+                select(table.c.dimension).where(table.c.model == self.model_name).limit(1)
+            ).scalar()
 
     def _cached_vectors(self, hashes: Iterable[str]) -> dict[str, np.ndarray]:
         if self.engine is None:
@@ -201,12 +237,12 @@ class CompositeEncoder:
             out[other, self.primary.dimension :] = self.multilingual.encode([texts[i] for i in other])
         return out
 
-    def encode_query(self, text: str, *, language: str | None = None) -> np.ndarray:
+    def encode_query(self, text: str, *, language: str | None = None, persist: bool = False) -> np.ndarray:
         vector = np.zeros(self.dimension, dtype=np.float32)
         if language in (None, "en"):
-            vector[: self.primary.dimension] = self.primary.encode_query(text)
+            vector[: self.primary.dimension] = self.primary.encode_query(text, persist=persist)
         else:
-            vector[self.primary.dimension :] = self.multilingual.encode_query(text)
+            vector[self.primary.dimension :] = self.multilingual.encode_query(text, persist=persist)
         return vector
 
 

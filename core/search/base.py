@@ -115,6 +115,9 @@ class SearchQuery:
     language: str | None = None
     # A precomputed query vector (benchmarks measure search without encoding).
     vector: np.ndarray | None = None
+    # The text is the product's own, not a person's words: its vector may be kept in the
+    # database's embedding cache (Encoder.encode_query, persist).
+    persist_query_vector: bool = False
     # How many candidates each arm contributes before fusion.
     candidates: int = 100
     # Count every lexical match for `total` (a results page shows it); suggestions and

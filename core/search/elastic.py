@@ -699,7 +699,7 @@ class ElasticsearchIndex:
                 return self._browse(query, filters)
             self._check_encoder()
             if vector is None and query.mode in ("hybrid", "dense"):
-                vector = self.encoder.encode_query(text, language=query.language)
+                vector = self.encoder.encode_query(text, language=query.language, persist=query.persist_query_vector)
             fusion = query.fusion or self.fusion
             wanted = min(MAX_WINDOW, max(query.candidates, query.offset + query.k))
             needs_all = query.track_total or bool(query.facets)

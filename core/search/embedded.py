@@ -509,7 +509,7 @@ class EmbeddedSearchIndex:
         vector = query.vector
         if text and vector is None and query.mode in ("hybrid", "dense"):
             # Encoding is the slow part: done before taking the lock, so threads overlap.
-            vector = self.encoder.encode_query(text, language=query.language)
+            vector = self.encoder.encode_query(text, language=query.language, persist=query.persist_query_vector)
         with self._lock:
             allowed = self._allowed_doc_rowids(query.filters)
             if not text:
