@@ -12,6 +12,9 @@ import numpy as np
 from sqlalchemy import select
 from sqlmodel import Session
 
+from core.accounts import audit
+from core.accounts.users import User, find_user
+from core.db import session_scope
 from core.runtime import Runtime
 from matching.candidate_prefilter import candidate_prefilter
 from matching.matcher import WEIGHTS, Explanation, ProfileView, Taxonomy, VacancyView, explain, hard_exclusions
@@ -156,3 +159,34 @@ def _screening_view(profile: SkillProfile, vacancy: VacancyView) -> ProfileView:
     profiles it explains get a whole `profile_view`).
     """
     return profile_view(profile, None, languages=bool(vacancy.languages), qualifications=False)
+
+
+@dataclass(frozen=True)
+class CandidateReview:
+    """An employer's list of candidates, as handed over: the matches, the labels of every
+    concept their profiles name, and the names of the migrants who chose to be identified."""
+
+    matches: list[CandidateMatch]
+    taxonomy: Taxonomy
+    labels: Taxonomy  # the candidates' occupations and skills
+    names: dict[int, str]  # profile id -> the migrant's name (identified candidates only)
+
+
+def review_candidates(
+    runtime: Runtime, *, actor: User | str, role: str = "", vacancy_id: int, top: int = 10, include_excluded: bool = False
+) -> CandidateReview:
+    """Candidates for a vacancy handed to its employer (a page or the JSON API): the audit
+    log records each hand-over with how many profiles it showed and how many identified."""
+    matches, taxonomy = candidates_for_vacancy(runtime, vacancy_id, top=top, include_excluded=include_excluded)
+    with session_scope(runtime.engine) as session:
+        uris: set[str] = set()
+        names: dict[int, str] = {}
+        for match in matches:
+            uris.update(match.profile.skills)
+            uris.update(o.uri for o in match.profile.occupations_held() if o.uri)
+            if match.identified:
+                owner = find_user(session, match.profile.owner)
+                names[match.profile.id or 0] = (owner.name if owner else "") or match.profile.owner
+        labels = load_taxonomy(session, uris)
+        audit.record(session, actor, "view", "vacancy", vacancy_id, f"{len(matches)} candidates shown", role=role)
+    return CandidateReview(matches, taxonomy, labels, names)

@@ -21,6 +21,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
 from core.languages import ISO_639_1
+from core.validation import FieldProblem, field_problems
 from matching.cefr import LEVELS
 from matching.esco.tables import EscoConcept
 from matching.models import ServiceOffer, Vacancy, utcnow
@@ -537,38 +538,18 @@ def offers_preparing_for(session: Session, country: str, languages: tuple[str, .
 # ---------------------------------------------------------------------------- form input
 
 
-def input_errors(model: type[BaseModel], data: dict[str, Any]) -> tuple[BaseModel | None, dict[str, str]]:
+def input_errors(model: type[BaseModel], data: dict[str, Any]) -> tuple[BaseModel | None, dict[str, FieldProblem]]:
     """Validate form data completely: the record, or every problem by where it is.
 
     Unlike records.parse_input (first problem only), a form shows all its problems at
-    once. Keys are dotted locations ("title", "languages.1.min_level"); problems of the
-    whole record (salary order, a skill listed twice...) are put on the field they concern.
+    once. Keys are dotted locations ("title", "languages.1.min_level"); a problem of the
+    whole record (salary order, a skill listed twice...) is under the field it concerns,
+    which its code names (core.validation).
     """
     try:
         return model.model_validate(data), {}
     except ValidationError as error:
-        errors: dict[str, str] = {}
-        for item in error.errors():
-            location = ".".join(str(part) for part in item["loc"])
-            message = str(item["msg"]).removeprefix("Value error, ")
-            if location and message.split(":", 1)[0] not in {str(part) for part in item["loc"]}:
-                message = f"{location}: {message}"
-            errors.setdefault(location or _field_of(message), message)
+        errors: dict[str, FieldProblem] = {}
+        for problem in field_problems(error):
+            errors.setdefault(problem.location or "form", problem)
         return None, errors
-
-
-_MESSAGE_FIELDS = (
-    ("salary_max", "salary_max"),
-    ("salary_currency", "salary_currency"),
-    ("valid_through", "valid_through"),
-    ("a skill cannot be both", "optional_skills"),
-    ("languages", "languages"),
-    ("a language course", "language_taught"),
-)
-
-
-def _field_of(message: str) -> str:
-    for start, field_name in _MESSAGE_FIELDS:
-        if message.startswith(start):
-            return field_name
-    return "form"

@@ -22,6 +22,7 @@ from sqlalchemy import JSON, Column, Index, Text
 from sqlmodel import Field, SQLModel
 
 from core.languages import ISO_639_1
+from core.validation import record_problem
 from matching.cefr import LEVELS, SUBSKILLS, rank
 from practices.vocabulary import is_country
 
@@ -269,7 +270,7 @@ class SkillProfileInput(SQLModel):
         seen = [item.language for item in self.languages]
         duplicates = {code for code in seen if seen.count(code) > 1}
         if duplicates:
-            raise ValueError(f"languages: {', '.join(sorted(duplicates))} listed twice")
+            raise record_problem("language_twice", "languages", f"languages: {', '.join(sorted(duplicates))} listed twice")
         return self
 
 
@@ -392,17 +393,17 @@ class VacancyInput(SQLModel):
     @model_validator(mode="after")
     def _consistent(self) -> "VacancyInput":
         if self.salary_min is not None and self.salary_max is not None and self.salary_max < self.salary_min:
-            raise ValueError("salary_max is below salary_min")
+            raise record_problem("salary_order", "salary_max", "salary_max is below salary_min")
         if (self.salary_min is not None or self.salary_max is not None) and not self.salary_currency:
-            raise ValueError("salary_currency is needed with a salary (ISO 4217, e.g. EUR)")
+            raise record_problem("salary_currency_missing", "salary_currency", "salary_currency is needed with a salary (ISO 4217, e.g. EUR)")
         if self.valid_through and self.date_posted and self.valid_through < self.date_posted:
-            raise ValueError("valid_through is before date_posted")
+            raise record_problem("valid_through_order", "valid_through", "valid_through is before date_posted")
         overlap = set(self.essential_skills) & set(self.optional_skills)
         if overlap:
-            raise ValueError(f"a skill cannot be both essential and optional: {sorted(overlap)[0]}")
+            raise record_problem("skill_twice", "optional_skills", f"a skill cannot be both essential and optional: {sorted(overlap)[0]}")
         seen = [item.language for item in self.languages]
         if len(seen) != len(set(seen)):
-            raise ValueError("languages: a language is listed twice")
+            raise record_problem("language_twice", "languages", "languages: a language is listed twice")
         return self
 
     def fingerprint(self) -> str:
@@ -544,7 +545,7 @@ class ServiceOfferInput(SQLModel):
     @model_validator(mode="after")
     def _language_course(self) -> "ServiceOfferInput":
         if self.kind == "language_course" and not (self.language_taught and self.level_reached):
-            raise ValueError("a language course names language_taught and level_reached")
+            raise record_problem("course_language_missing", "language_taught", "a language course names language_taught and level_reached")
         return self
 
 

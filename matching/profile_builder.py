@@ -13,6 +13,7 @@ web layer translates them with their `params`.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from functools import lru_cache
@@ -441,6 +442,64 @@ def parse_step(
     if step == "consent":
         return {"consent_to_matching": values["consent_to_matching"]}, errors
     raise ValueError(f"unknown step {step!r}")
+
+
+def form_values_of_steps(form: FormData, steps: Sequence[str]) -> dict[str, Any]:
+    """What a form of several steps sent (the caseworker form)."""
+    values: dict[str, Any] = {}
+    for step in steps:
+        values.update(form_values(form, step))
+    return values
+
+
+def parse_steps(
+    steps: Sequence[str],
+    values: dict[str, Any],
+    *,
+    language: str,
+    current: SkillProfile | None = None,
+    labels: dict[str, str] | None = None,
+) -> tuple[dict[str, Any], Errors]:
+    """parse_step over several steps: their changes together, and every problem."""
+    changes: dict[str, Any] = {}
+    problems: Errors = {}
+    for step in steps:
+        step_changes, step_problems = parse_step(step, values, language=language, current=current, labels=labels)
+        changes.update(step_changes)
+        problems.update(step_problems)
+    return changes, problems
+
+
+@dataclass(frozen=True)
+class ConsentForm:
+    """The consent form as typed (shown again when it has problems) and the days chosen."""
+
+    recipient_kind: str
+    recipient: str
+    days_text: str
+    days: int  # 0 when the text is not one of CONSENT_DAYS
+
+    def as_values(self) -> dict[str, str]:
+        return {"recipient_kind": self.recipient_kind, "recipient": self.recipient, "days": self.days_text}
+
+
+def parse_consent_form(form: FormData) -> tuple[ConsentForm, Errors]:
+    """The page's consent form: a recipient of a kind the page offers, one of its periods."""
+    days_text = str(form.get("days", "180") or "")
+    consent = ConsentForm(
+        recipient_kind=str(form.get("recipient_kind", "") or ""),
+        recipient=str(form.get("recipient", "") or "").strip(),
+        days_text=days_text,
+        days=int(days_text) if days_text.isascii() and days_text.isdigit() and len(days_text) <= 6 else 0,
+    )
+    errors: Errors = {}
+    if consent.recipient_kind not in ("employer", "mrc"):
+        errors["recipient_kind"] = Problem(N_("Choose an employer or a Migrant Resource Centre."))
+    if not consent.recipient:
+        errors["recipient"] = Problem(N_("Name the employer or the centre exactly as it is written in the list."))
+    if consent.days not in CONSENT_DAYS:
+        errors["days"] = Problem(N_("Choose one of the periods shown."))
+    return consent, errors
 
 
 def cv_choices(values: dict[str, Any], decided_by: str) -> list[SuggestionChoiceInput]:

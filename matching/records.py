@@ -21,6 +21,7 @@ from sqlmodel import Session, SQLModel
 
 from core.errors import HeadstartError, ImportFileError, NotFound, refuse_nul
 from core.runtime import Runtime
+from core.validation import field_problems
 from matching.models import (
     Consent,
     ServiceOffer,
@@ -39,14 +40,9 @@ MAX_IMPORT_BYTES = 50 * 1024 * 1024
 
 
 def validation_message(error: ValidationError) -> tuple[str, str | None]:
-    """The first problem in words, and the field it concerns."""
-    first = error.errors()[0]
-    where = ".".join(str(part) for part in first["loc"])
-    message = str(first["msg"]).removeprefix("Value error, ")
-    field_name = str(first["loc"][0]) if first["loc"] else None
-    if not where or message.split(":", 1)[0] in {str(part) for part in first["loc"]}:
-        return message, field_name  # the message names its field already
-    return f"{where}: {message}", field_name
+    """The first problem in words, and the field it concerns (core.validation)."""
+    first = field_problems(error)[0]
+    return first.message, first.location.split(".", 1)[0] or None
 
 
 def parse_input(model: type[InputModel], data: Any) -> InputModel:

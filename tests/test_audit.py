@@ -148,6 +148,25 @@ def test_an_employer_viewing_candidates_is_recorded(client, core_runtime, make_u
     assert event.detail.startswith(f"{shown} candidate")
 
 
+def test_candidates_handed_to_an_api_client_are_recorded_like_the_page(client, core_runtime):
+    import_vacancies(core_runtime, SEEDS / "vacancies.jsonl")
+    add_profile(core_runtime, "amina")
+    with Session(core_runtime.engine) as db:
+        job = db.exec(select(Vacancy).where(Vacancy.external_id == "demo-vac-002")).one()
+    body = client.get(f"/api/v1/vacancies/{job.id}/candidates").get_json()
+    (event,) = events(core_runtime, object_type="vacancy")
+    assert (event.actor, event.actor_role, event.action, event.object_id) == ("api", "api", "view", str(job.id))
+    assert event.detail == f"{len(body['candidates'])} candidates shown"
+
+
+def test_a_consent_given_through_the_api_is_recorded_as_on_the_page(client, core_runtime):
+    pid = add_profile(core_runtime, "amina")
+    consent = {"recipient_kind": "employer", "recipient": "Werft Nord GmbH", "days": 30}
+    assert client.post(f"/api/v1/profiles/{pid}/consents", json=consent).status_code == 201
+    (event,) = events(core_runtime, action="consent_grant")
+    assert event.detail == "employer: Werft Nord GmbH, 30 days"
+
+
 # ---------------------------------------------------------------------------- who sees the log
 
 

@@ -16,11 +16,12 @@ from sqlmodel import Session, select
 from core.accounts import audit
 from core.errors import BadRequest, HeadstartError
 from matching import erasure, records
-from matching.candidates import candidates_for_vacancy
+from matching.candidates import review_candidates
 from matching.eligibility import eligibility_signal
 from matching.gaps import MatchWithGaps, matches_with_gaps
 from matching.matcher import Explanation, Taxonomy
 from matching.models import ServiceOffer, ServiceOfferInput, SkillProfile, SkillProfileInput, Vacancy, VacancyInput
+from matching.profile_service import grant_profile_consent, save_profile, withdraw_profile_consent
 from matching.texts import encode_vacancy_texts
 from webapp.current import current_runtime
 
@@ -130,20 +131,12 @@ def anonymised_profile_json(profile: SkillProfile, vacancy_id: int) -> dict[str,
 # ---------------------------------------------------------------------------- profiles
 
 
-def _audit_api(session: Session, action: str, profile_id: int | None, detail: str = "") -> None:
-    """Profile changes through the API go into the audit log like those on the pages."""
-    audit.record(session, audit.API_ACTOR, action, "profile", profile_id, detail or "API", role=audit.API_ACTOR)
-
-
 @matching_api.post("/api/v1/profiles")
 def create_profile():
     require_trusted_client()
     data = records.parse_input(SkillProfileInput, _json_body())
-    with _session() as session:
-        profile = records.create_profile(session=session, data=data)
-        _audit_api(session, "create", profile.id)
-        session.commit()
-        return jsonify(profile.model_dump(mode="json")), 201
+    profile = save_profile(current_runtime(), actor=audit.API_ACTOR, role=audit.API_ACTOR, profile_id=None, data=data)
+    return jsonify(profile.model_dump(mode="json")), 201
 
 
 @matching_api.get("/api/v1/profiles/<int:profile_id>")
@@ -160,11 +153,8 @@ def read_profile(profile_id: int):
 def update_profile(profile_id: int):
     require_trusted_client()
     data = records.parse_input(SkillProfileInput, _json_body())
-    with _session() as session:
-        profile = records.update_profile(session=session, profile=records.get_profile(session, profile_id), data=data)
-        _audit_api(session, "update", profile_id)
-        session.commit()
-        return jsonify(profile.model_dump(mode="json"))
+    profile = save_profile(current_runtime(), actor=audit.API_ACTOR, role=audit.API_ACTOR, profile_id=profile_id, data=data)
+    return jsonify(profile.model_dump(mode="json"))
 
 
 @matching_api.delete("/api/v1/profiles/<int:profile_id>")
@@ -181,27 +171,24 @@ def grant_consent(profile_id: int):
     body = _json_body()
     if not isinstance(body, dict):
         raise BadRequest("Send a JSON object with recipient_kind, recipient and days.")
-    with _session() as session:
-        consent = records.grant_consent(
-            session=session,
-            profile_id=profile_id,
-            recipient_kind=str(body.get("recipient_kind", "")),
-            recipient=str(body.get("recipient", "")),
-            days=_days(body.get("days", 180)),
-        )
-        _audit_api(session, "consent_grant", profile_id, consent.recipient)
-        session.commit()
-        return jsonify(consent.model_dump(mode="json")), 201
+    consent = grant_profile_consent(
+        current_runtime(),
+        actor=audit.API_ACTOR,
+        role=audit.API_ACTOR,
+        profile_id=profile_id,
+        recipient_kind=str(body.get("recipient_kind", "")),
+        recipient=str(body.get("recipient", "")),
+        days=_days(body.get("days", 180)),
+    )
+    return jsonify(consent.model_dump(mode="json")), 201
 
 
 @matching_api.delete("/api/v1/profiles/<int:profile_id>/consents/<path:recipient>")
 def withdraw_consent(profile_id: int, recipient: str):
     require_trusted_client()
-    with _session() as session:
-        count = records.withdraw_consent(session=session, profile_id=profile_id, recipient=recipient)
-        if count:
-            _audit_api(session, "consent_withdraw", profile_id, recipient)
-        session.commit()
+    count = withdraw_profile_consent(
+        current_runtime(), actor=audit.API_ACTOR, role=audit.API_ACTOR, profile_id=profile_id, recipient=recipient
+    )
     return jsonify({"withdrawn": count})
 
 
@@ -292,11 +279,13 @@ def delete_vacancy(vacancy_id: int):
 def vacancy_candidates(vacancy_id: int):
     """Consenting profiles for a vacancy, anonymised unless the migrant opted in for its employer."""
     require_trusted_client()
-    matches, taxonomy = candidates_for_vacancy(
-        current_runtime(), vacancy_id, top=_int("top", 10), include_excluded=_flag("include_excluded")
-    )
+    review = review_candidates(
+        current_runtime(), actor=audit.API_ACTOR, role=audit.API_ACTOR, vacancy_id=vacancy_id,
+        top=_int("top", 10), include_excluded=_flag("include_excluded"),
+    )  # fmt: skip
+    taxonomy = review.taxonomy
     items = []
-    for match in matches:
+    for match in review.matches:
         profile = match.profile.model_dump(mode="json") if match.identified else anonymised_profile_json(match.profile, vacancy_id)
         items.append({"identified": match.identified, "profile": profile, "explanation": explanation_json(match.explanation, taxonomy)})
     return jsonify({"vacancy_id": vacancy_id, "candidates": items})

@@ -16,15 +16,14 @@ from flask_babel import gettext as _
 from sqlmodel import Session
 from werkzeug.datastructures import MultiDict
 
-from core.accounts import audit
-from core.accounts.users import find_user
 from core.db import session_scope
 from core.errors import NotFound
+from core.validation import FieldProblem
 from matching import access, esco, marketplace, records
-from matching.candidates import candidates_for_vacancy
+from matching.candidates import CandidateMatch, review_candidates
 from matching.cefr import LEVELS
 from matching.models import FairRecruitment, ServiceOffer, ServiceOfferInput, Vacancy, VacancyInput
-from matching.taxonomy import concept_labels, isco_group_labels, load_taxonomy
+from matching.taxonomy import concept_labels, isco_group_labels
 from matching.texts import encode_vacancy_texts
 from webapp.api_matching import anonymised_profile_json
 from webapp.current import current_runtime
@@ -353,18 +352,19 @@ def _vacancy_messages() -> dict[str, str]:
     }
 
 
-def _errors_for_form(raw: dict[str, str], field_of, messages: dict[str, str]) -> dict[str, str]:
+def _errors_for_form(raw: dict[str, FieldProblem], field_of, messages: dict[str, str]) -> dict[str, str]:
+    """Each problem in the reader's words, next to the form field it concerns."""
     errors: dict[str, str] = {}
-    for location, message in raw.items():
+    for location, problem in raw.items():
         name = field_of(location)
         if name.startswith("lang-"):
             text = _("Choose a language and its minimum level.")
-        elif name == "salary_max" and "below" in message:
+        elif problem.code == "salary_order":
             text = _("The highest salary is below the lowest.")
         elif name == "salary_max":
             text = messages["salary_min"]
         else:
-            text = messages.get(name, message)
+            text = messages.get(name, problem.message)
         errors.setdefault(name, text)
     return errors
 
@@ -492,34 +492,26 @@ def close_vacancy(vacancy_id: int):
 def candidates(vacancy_id: int):
     with _session() as session:
         item = _managed_vacancy(session, vacancy_id)
-    matches, taxonomy = candidates_for_vacancy(current_runtime(), vacancy_id, top=20)
-    shown = []
-    with _session() as session:
-        uris: set[str] = set()
-        for match in matches:
-            uris.update(match.profile.skills)
-            uris.update(o.uri for o in match.profile.occupations_held() if o.uri)
-        names = load_taxonomy(session, uris)
-        for match in matches:
-            card: dict[str, Any] = {"identified": match.identified, "explanation": match.explanation}
-            # The weakest stated sub-skill is the level that counts (matching.cefr).
-            card["languages"] = [
-                (item.language, None if item.native else (LEVELS[item.usable_level - 1] if item.usable_level else ""))
-                for item in match.profile.language_skills()
-            ]
-            if match.identified:
-                owner = find_user(session, match.profile.owner)
-                card["name"] = (owner.name if owner else "") or match.profile.owner
-                card["summary"] = match.profile.summary
-            card["profile"] = anonymised_profile_json(match.profile, vacancy_id)
-            shown.append(card)
-    with _session() as session:
-        audit.record(session, current_user(), "view", "vacancy", vacancy_id, f"{len(shown)} candidates shown")
-        session.commit()
+    review = review_candidates(current_runtime(), actor=current_user(), vacancy_id=vacancy_id, top=20)
+    shown = [_candidate_card(match, review.names, vacancy_id) for match in review.matches]
     return render(
-        "market/candidates.html", vacancy=item, candidates=shown, taxonomy=taxonomy, names=names,
+        "market/candidates.html", vacancy=item, candidates=shown, taxonomy=review.taxonomy, names=review.labels,
         education_names=education_names(),
     )  # fmt: skip
+
+
+def _candidate_card(match: CandidateMatch, names: dict[int, str], vacancy_id: int) -> dict[str, Any]:
+    card: dict[str, Any] = {"identified": match.identified, "explanation": match.explanation}
+    # The weakest stated sub-skill is the level that counts (matching.cefr).
+    card["languages"] = [
+        (item.language, None if item.native else (LEVELS[item.usable_level - 1] if item.usable_level else ""))
+        for item in match.profile.language_skills()
+    ]
+    if match.identified:
+        card["name"] = names[match.profile.id or 0]
+        card["summary"] = match.profile.summary
+    card["profile"] = anonymised_profile_json(match.profile, vacancy_id)
+    return card
 
 
 # ---------------------------------------------------------------------------- offers

@@ -23,8 +23,8 @@ from matching.access import can_create_profile, can_edit_profile, can_view_profi
 from matching.gaps import matches_with_gaps
 from matching.models import SkillProfile
 from matching.profile_builder import CASEWORKER_STEPS, STEPS, Errors
-from matching.records import create_profile, grant_consent, update_profile, withdraw_consent
-from matching.suggestion import extract_skills, record_choice
+from matching.profile_service import grant_profile_consent, save_profile_changes, withdraw_profile_consent
+from matching.suggestion import extract_skills
 from webapp.current import current_runtime
 from webapp.esco_picker import concept_labels, picker_state
 from webapp.i18n import current_language
@@ -44,6 +44,7 @@ STEP_FIELDS = {
     "languages": {"languages"},
     "consent": {"consent_to_matching"},
 }
+CASEWORKER_FIELDS = set().union(*(STEP_FIELDS[step] for step in CASEWORKER_STEPS))
 
 
 
@@ -215,28 +216,14 @@ def _step_post(step: str, profile: SkillProfile | None):
     if problems:
         return _render_step(step, profile, values, _messages(problems), status=422)
     try:
-        with session_scope(_engine()) as db:
-            if profile is None:
-                data = profile_builder.profile_input(None, user.username, changes)
-                saved = create_profile(session=db, data=data)
-                audit.record(db, user, "create", "profile", saved.id, f"step {step}")
-            else:
-                saved = _load_editable(db, profile.id or 0)
-                profile_builder.check_revision(saved, request.form.get("revision"))
-                data = profile_builder.profile_input(saved, saved.owner, changes)
-                matching_before = saved.consent_to_matching
-                update_profile(session=db, profile=saved, data=data)
-                audit.record(db, user, "update", "profile", saved.id, f"step {step}")
-                if saved.consent_to_matching != matching_before:
-                    action = "consent_grant" if saved.consent_to_matching else "consent_withdraw"
-                    audit.record(db, user, action, "profile", saved.id, "matching")
-            saved_id = saved.id or 0
+        saved_id = save_profile_changes(
+            current_runtime(), actor=user, profile_id=profile.id if profile else None, changes=changes,
+            detail=f"step {step}", revision=request.form.get("revision"),
+            choices=profile_builder.cv_choices(values, user.username) if step == "skills" else (),
+        )  # fmt: skip
     except HeadstartError as error:
         status = 409 if error.field == "revision" else 422
         return _render_step(step, profile, values, _place_error(error, STEP_FIELDS[step]), status=status)
-    if step == "skills":
-        for choice in profile_builder.cv_choices(values, user.username):
-            record_choice(current_runtime(), choice)
     if profile is None:
         flash(gettext("Your profile is started. Go on with the next step."))
     return _redirect_after_save(step, saved_id)
@@ -287,50 +274,38 @@ def edit(profile_id: int, step: str):
 @profiles.post("/profiles/<int:profile_id>/consents")
 @roles_required(*PROFILE_ROLES)
 def grant(profile_id: int):
+    profile = _owned_profile(profile_id)
+    form, problems = profile_builder.parse_consent_form(request.form)
+    errors = _messages(problems)
+    if not errors:
+        try:
+            grant_profile_consent(current_runtime(), actor=current_user(), profile_id=profile_id, days=form.days,
+                                  recipient_kind=form.recipient_kind, recipient=form.recipient)
+        except HeadstartError as error:
+            errors[error.field or "recipient"] = gettext(error.message)
+    if errors:
+        values = profile_builder.profile_values(profile, "consent", current_language())
+        return _render_step("consent", profile, values, {}, status=422, grant=form.as_values(), grant_errors=errors)
+    flash(gettext("%(recipient)s may now see your profile.", recipient=form.recipient))
+    return redirect(url_for("profiles.edit", profile_id=profile_id, step="consent"))
+
+
+def _owned_profile(profile_id: int) -> SkillProfile:
+    """The profile, if the signed-in person may give and withdraw its consents (else 404 or 403)."""
     with Session(_engine(), expire_on_commit=False) as db:
         profile = _load_editable(db, profile_id)
         db.expunge(profile)
     if not _owns(profile):
         abort(403)
-    form = {
-        "recipient_kind": request.form.get("recipient_kind", ""),
-        "recipient": request.form.get("recipient", "").strip(),
-        "days": request.form.get("days", "180"),
-    }
-    errors: dict[str, str] = {}
-    if form["recipient_kind"] not in ("employer", "mrc"):
-        errors["recipient_kind"] = gettext("Choose an employer or a Migrant Resource Centre.")
-    if not form["recipient"]:
-        errors["recipient"] = gettext("Name the employer or the centre exactly as it is written in the list.")
-    days = int(form["days"]) if form["days"].isascii() and form["days"].isdigit() and len(form["days"]) <= 6 else 0
-    if days not in profile_builder.CONSENT_DAYS:
-        errors["days"] = gettext("Choose one of the periods shown.")
-    if not errors:
-        try:
-            with session_scope(_engine()) as db:
-                grant_consent(session=db, profile_id=profile_id, recipient_kind=form["recipient_kind"],
-                              recipient=form["recipient"], days=days)
-                audit.record(db, current_user(), "consent_grant", "profile", profile_id,
-                             f"{form['recipient_kind']}: {form['recipient']}, {days} days")
-        except HeadstartError as error:
-            errors[error.field or "recipient"] = gettext(error.message)
-    if errors:
-        values = profile_builder.profile_values(profile, "consent", current_language())
-        return _render_step("consent", profile, values, {}, status=422, grant=form, grant_errors=errors)
-    flash(gettext("%(recipient)s may now see your profile.", recipient=form["recipient"]))
-    return redirect(url_for("profiles.edit", profile_id=profile_id, step="consent"))
+    return profile
 
 
 @profiles.post("/profiles/<int:profile_id>/consents/withdraw")
 @roles_required(*PROFILE_ROLES)
 def withdraw(profile_id: int):
     recipient = request.form.get("recipient", "")
-    with session_scope(_engine()) as db:
-        if not _owns(_load_editable(db, profile_id)):
-            abort(403)
-        count = withdraw_consent(session=db, profile_id=profile_id, recipient=recipient)
-        if count:
-            audit.record(db, current_user(), "consent_withdraw", "profile", profile_id, recipient)
+    _owned_profile(profile_id)
+    count = withdraw_profile_consent(current_runtime(), actor=current_user(), profile_id=profile_id, recipient=recipient)
     if count:
         flash(gettext("Consent withdrawn: %(recipient)s can no longer see your profile, from now on.", recipient=recipient))
     return redirect(url_for("profiles.edit", profile_id=profile_id, step="consent"))
@@ -482,9 +457,7 @@ def caseworker(profile_id: int):
     if request.method == "GET":
         _audit_view(profile_id, "caseworker mode")
         return _render_caseworker(profile, _caseworker_values(profile), {})
-    values: dict[str, Any] = {}
-    for step in CASEWORKER_STEPS:
-        values.update(profile_builder.form_values(request.form, step))
+    values = profile_builder.form_values_of_steps(request.form, CASEWORKER_STEPS)
     look_up = request.form.get("look_up")
     action = request.form.get("action", "save")
     if look_up:
@@ -493,26 +466,15 @@ def caseworker(profile_id: int):
         profile_builder.add_row(values, action.removeprefix("add_"))
         return _render_caseworker(profile, values, {})
     labels = concept_labels(current_runtime(), [row["uri"] for row in values["occupations"] if row["uri"]])
-    changes: dict[str, Any] = {}
-    problems: Errors = {}
-    for step in CASEWORKER_STEPS:
-        step_changes, step_problems = profile_builder.parse_step(
-            step, values, language=current_language(), current=profile, labels=labels
-        )
-        changes.update(step_changes)
-        problems.update(step_problems)
+    changes, problems = profile_builder.parse_steps(CASEWORKER_STEPS, values, language=current_language(), current=profile, labels=labels)
     if problems:
         return _render_caseworker(profile, values, _messages(problems), status=422)
-    fields = set().union(*(STEP_FIELDS[step] for step in CASEWORKER_STEPS))
     try:
-        with session_scope(_engine()) as db:
-            saved = _load_editable(db, profile_id)
-            profile_builder.check_revision(saved, request.form.get("revision"))
-            update_profile(session=db, profile=saved, data=profile_builder.profile_input(saved, saved.owner, changes))
-            audit.record(db, current_user(), "update", "profile", profile_id, "caseworker mode")
+        save_profile_changes(current_runtime(), actor=current_user(), profile_id=profile_id, changes=changes,
+                             detail="caseworker mode", revision=request.form.get("revision"))
     except HeadstartError as error:
         status = 409 if error.field == "revision" else 422
-        return _render_caseworker(profile, values, _place_error(error, fields), status=status)
+        return _render_caseworker(profile, values, _place_error(error, CASEWORKER_FIELDS), status=status)
     flash(gettext("The profile is saved."))
     return redirect(url_for("profiles.caseworker", profile_id=profile_id, lang=_second_language(profile)))
 
