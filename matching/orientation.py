@@ -9,6 +9,7 @@ courses in its languages).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -127,3 +128,54 @@ def orientation_pack(
         library_error=library_error,
         made_on=today or date.today(),
     )
+
+
+# ---------------------------------------------------------------------------- the pack's page
+
+
+@dataclass(frozen=True)
+class PackRequest:
+    """The pack page's parameters, tidied: the page is a GET form, so loose strings."""
+
+    country: str
+    occupation_uris: list[str]  # the occupation chosen: the last one given, or none
+    occupation_text: str  # the words typed for it
+    look_up: bool  # only the occupations for the words typed are wanted (the form without JavaScript)
+    asked: bool  # the form was sent for a pack
+
+    @property
+    def occupation_uri(self) -> str | None:
+        return self.occupation_uris[0] if self.occupation_uris else None
+
+
+def pack_request(*, country: str | None, occupations: Sequence[str], occupation_text: str | None, look_up: bool) -> PackRequest:
+    """Tidy the page's parameters; `country` is None when the form has not been sent."""
+    return PackRequest(
+        country=(country or "").strip().upper(),
+        occupation_uris=[uri for uri in occupations if uri.strip()][-1:],
+        occupation_text=(occupation_text or "").strip()[:300],
+        look_up=look_up,
+        asked=country is not None and not look_up,
+    )
+
+
+@dataclass(frozen=True)
+class PackAnswer:
+    """The pack asked for, or why there is none (HeadstartError.field names the parameter)."""
+
+    pack: OrientationPack | None = None
+    error: HeadstartError | None = None
+
+
+def answer_pack_request(runtime: Runtime, asked: PackRequest, *, language: str) -> PackAnswer:
+    """Gather the pack when one was asked for; a request that cannot be met gives its error."""
+    if not asked.asked:
+        return PackAnswer()
+    try:
+        pack = orientation_pack(
+            runtime, country=asked.country, occupation_uri=asked.occupation_uri,
+            occupation_text=asked.occupation_text, language=language,
+        )  # fmt: skip
+    except HeadstartError as error:
+        return PackAnswer(error=error)
+    return PackAnswer(pack=pack)

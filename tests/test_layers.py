@@ -85,3 +85,24 @@ def test_function_local_imports_of_the_project_say_why():
                 if (target == "." or target.split(".")[0] in PACKAGES) and not _has_reason(lines, node):
                     offences.append(f"{name}:{node.lineno}: {lines[node.lineno - 1].strip()}")
     assert not offences, "\n".join(offences)
+
+
+VIEW_DECORATORS = {"route", "get", "post", "put", "delete", "patch"}
+MAX_VIEW_LINES = 30
+
+
+def test_views_parse_call_one_service_and_render():
+    """A view over 30 lines is doing a use case's work (README, Architecture): move it
+    into a service the JSON API and the CLI can call too."""
+    long_views = []
+    for name, path in _project_modules().items():
+        if not name.startswith("webapp."):
+            continue
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            routed = isinstance(node, ast.FunctionDef) and any(
+                isinstance(d, ast.Call) and isinstance(d.func, ast.Attribute) and d.func.attr in VIEW_DECORATORS
+                for d in node.decorator_list
+            )
+            if routed and node.end_lineno - node.lineno + 1 > MAX_VIEW_LINES:
+                long_views.append(f"{name}.{node.name}: {node.end_lineno - node.lineno + 1} lines")
+    assert not long_views, "\n".join(long_views)

@@ -13,15 +13,15 @@ the person asked to be forgotten.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Literal, get_args
+from typing import Literal, get_args
 
 from sqlalchemy import Column, Text
 from sqlmodel import Field, Session, SQLModel, select
 
-if TYPE_CHECKING:
-    from core.accounts.users import User
+from core.accounts.users import User
 
 AuditAction = Literal["view", "create", "update", "delete", "export", "consent_grant", "consent_withdraw", "erase"]
 ACTIONS: tuple[str, ...] = get_args(AuditAction)
@@ -122,3 +122,52 @@ def events_about(session: Session, *, username: str, profile_ids: Sequence[int])
         )
     query = select(AuditEvent).where(or_(*conditions)).order_by(AuditEvent.at, AuditEvent.id)  # type: ignore[arg-type]
     return list(session.exec(query).all())
+
+
+# ---------------------------------------------------------------------------- the admins' log
+
+
+@dataclass(frozen=True)
+class LogFilters:
+    """What an admin filters the log by, tidied; "" for no filter (an unknown type or action is none)."""
+
+    actor: str = ""
+    object_type: str = ""
+    object_id: str = ""
+    action: str = ""
+
+
+def log_filters(*, actor: str | None = None, object_type: str | None = None, object_id: str | None = None,
+                action: str | None = None) -> LogFilters:
+    """Tidy loose filter values (a form's or a command line's) the way the log reads them."""
+    object_type, action = (object_type or "").strip(), (action or "").strip()
+    return LogFilters(
+        actor=(actor or "").strip()[:200],
+        object_type=object_type if object_type in OBJECT_TYPES else "",
+        object_id=(object_id or "").strip()[:200],
+        action=action if action in ACTIONS else "",
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class LogPage:
+    events: list[AuditEvent]  # newest first
+    people: dict[str, User]  # the accounts of the events' actors, by user name (erased ones and the API have none)
+
+
+def actors(session: Session, names: Iterable[str]) -> dict[str, User]:
+    """The accounts behind these actor names, by user name, to show who acted by their name."""
+    wanted = {name for name in names if name and name != API_ACTOR}
+    if not wanted:
+        return {}
+    found = session.exec(select(User).where(User.username.in_(wanted))).all()  # type: ignore[attr-defined]
+    return {user.username: user for user in found}
+
+
+def log_page(session: Session, filters: LogFilters, *, limit: int) -> LogPage:
+    """The latest `limit` events that pass the filters, with their actors' accounts."""
+    found = events(
+        session, actor=filters.actor or None, object_type=filters.object_type or None,
+        object_id=filters.object_id or None, action=filters.action or None, limit=limit,
+    )  # fmt: skip
+    return LogPage(found, actors(session, (event.actor for event in found)))

@@ -90,6 +90,9 @@ ACCOUNT_PROBLEMS = {
     "name_too_long": "Names may have at most 200 characters.",
     "password_short": f"The password must have at least {MIN_PASSWORD_LENGTH} characters.",
     "password_long": f"The password may have at most {MAX_PASSWORD_LENGTH} characters.",
+    # Registering oneself (core/accounts/registration.py):
+    "role_not_self_service": f"Choose one of {', '.join(SELF_SERVICE_ROLES)}; other accounts are made by an administrator.",
+    "passwords_differ": "The two passwords differ.",
 }
 
 

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from core.accounts import audit, login_sessions
+from core.accounts.registration import Registration, register_account
 from core.accounts.users import (
     MAX_PASSWORD_LENGTH,
     MIN_PASSWORD_LENGTH,
@@ -18,9 +19,7 @@ from core.accounts.users import (
     UI_LANGUAGES,
     AccountError,
     TooManyAttempts,
-    account_problems,
     authenticate,
-    create_user,
     password_problem,
     set_language,
     set_password,
@@ -94,38 +93,18 @@ def register():
     values["role"] = values["role"] or request.args.get("role", "migrant")
     errors: dict[str, str] = {}
     if request.method == "POST":
-        role = values["role"]
-        password = request.form.get("password", "")
-        organisation = values["organisation"] if role in ORGANISATION_ROLES else ""
-        messages = account_problem_messages()
-        with session_scope(_engine()) as db:
-            problems = account_problems(
-                session=db, username=values["username"], password=password,
-                role=role, organisation=organisation, display_name=values["display_name"],
-            )
-        errors.update({field: messages[code] for field, code in problems.items()})
-        if role not in SELF_SERVICE_ROLES:
-            errors["role"] = _("Choose one of the kinds of account shown.")
-        if password != request.form.get("password_again", ""):
-            errors["password_again"] = _("The two passwords differ.")
-        if not errors:
-            try:
-                with session_scope(_engine()) as db:
-                    user = create_user(
-                        session=db,
-                        username=values["username"],
-                        password=password,
-                        role=role,
-                        organisation=organisation,
-                        display_name=values["display_name"],
-                        language=_language_now(),
-                    )
-            except AccountError as error:  # taken in the meantime
-                errors.update({field: messages[code] for field, code in error.problems.items()})
-            else:
-                login_user(user)
-                flash(_("Welcome to Headstart. Your account is ready."))
-                return redirect(url_for("auth.account"))
+        registration = Registration(
+            **values, password=request.form.get("password", ""), password_again=request.form.get("password_again", "")
+        )
+        try:
+            user = register_account(_engine(), registration, language=_language_now())
+        except AccountError as error:
+            messages = account_problem_messages()
+            errors.update({field: messages[code] for field, code in error.problems.items()})
+        else:
+            login_user(user)
+            flash(_("Welcome to Headstart. Your account is ready."))
+            return redirect(url_for("auth.account"))
     return render(
         "auth/register.html",
         values=values,
@@ -153,6 +132,8 @@ def account_problem_messages() -> dict[str, str]:
         "name_too_long": _("Names may have at most 200 characters."),
         "password_short": _("The password must have at least %(count)d characters.", count=MIN_PASSWORD_LENGTH),
         "password_long": _("The password may have at most %(count)d characters.", count=MAX_PASSWORD_LENGTH),
+        "role_not_self_service": _("Choose one of the kinds of account shown."),
+        "passwords_differ": _("The two passwords differ."),
     }
 
 

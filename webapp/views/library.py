@@ -16,8 +16,9 @@ from flask_babel import gettext as _
 
 from core.errors import HeadstartError, NotFound
 from core.languages import ISO_639_1, normalize_language
-from kb.library_query import FACETS, FILTERS, parse_search_request
-from kb.service import LibraryEntry, get_entry, handbook_contents, related_records, save_record, search_library
+from kb.library_page import LibraryPage, library_page, library_page_request
+from kb.library_query import FACETS, FILTERS
+from kb.service import LibraryEntry, get_entry, handbook_contents, related_records, save_record
 from matching.access import can_edit_library
 from practices.markdown_format import slugify
 from practices.quality import criterion_label
@@ -267,66 +268,51 @@ def _facet_groups(facets: dict[str, Any], chosen: dict[str, tuple[str, ...]]) ->
     return groups
 
 
-def _search_params(text: str, chosen: dict[str, tuple[str, ...]], sort: str) -> dict[str, Any]:
-    params: dict[str, Any] = {name: list(values) for name, values in chosen.items() if values}
-    if text:
-        params["q"] = text
-    if sort != "relevance":
-        params["sort"] = sort
+def _search_params(page: LibraryPage) -> dict[str, Any]:
+    """The parameters that ask for this search again, for the links to its other pages."""
+    params: dict[str, Any] = {name: list(values) for name, values in page.filters.items() if values}
+    if page.request.text:
+        params["q"] = page.request.text
+    if page.request.sort != "relevance":
+        params["sort"] = page.request.sort
     if request.args.get("lang"):
         params["lang"] = request.args["lang"]
     return params
 
 
+def _page_links(page: LibraryPage) -> dict[str, str | None]:
+    params = _search_params(page)
+    number = page.page_number
+    return {
+        "next_url": url_for("library.search", **params, page=number + 1) if page.has_next else None,
+        "previous_url": url_for("library.search", **params, page=number - 1) if number > 1 else None,
+        "first_url": url_for("library.search", **params) if number > 1 else None,
+    }
+
+
 @library.get("/library")
 def search():
-    text = request.args.get("q", "").strip()
-    sort = request.args.get("sort", "relevance").strip() or "relevance"
-    raw_filters = {
-        name: tuple(value.strip() for value in request.args.getlist(name) if value.strip())
-        for name in FILTERS
-        if name in request.args
-    }
-    raw_filters = {name: values for name, values in raw_filters.items() if values}
-    browse = not text and not raw_filters
-    error = None
-    result = None
-    chosen = raw_filters
-    try:
-        if browse:  # nothing asked yet: the latest entries, with the facets of the whole library
-            search_request = parse_search_request(
-                filters={"kind": list(DOCUMENT_KINDS.labels)}, sort="date", page=request.args.get("page"),
-                per_page=PER_PAGE, reader_language=_reader_language(),
-            )  # fmt: skip
-        else:
-            search_request = parse_search_request(
-                text=text, filters=raw_filters, sort=sort, page=request.args.get("page"),
-                per_page=PER_PAGE, reader_language=_reader_language(),
-            )  # fmt: skip
-            chosen = search_request.filters
-        result = search_library(current_runtime(), search_request)
-    except HeadstartError as exc:
-        error = exc.message
-    params = _search_params(text, chosen, sort)
-    page_number = result.request.page if result else 1
-    has_next = bool(result and page_number < result.pages)
+    asked = library_page_request(
+        text=request.args.get("q"), sort=request.args.get("sort"),
+        filters={name: request.args.getlist(name) for name in FILTERS}, page=request.args.get("page"),
+        per_page=PER_PAGE, reader_language=request.args.get("lang"), interface_language=current_language(),
+    )  # fmt: skip
+    page = library_page(current_runtime(), asked)
     context = {
-        "text": text,
-        "sort": sort,
-        "browse": browse,
-        "error": error,
-        "result": result,
-        "facet_groups": _facet_groups(result.facets if result else {}, chosen),
-        "page_number": page_number,
-        "first": (page_number - 1) * PER_PAGE + 1,
-        "last": (page_number - 1) * PER_PAGE + (len(result.hits) if result else 0),
-        "next_url": url_for("library.search", **params, page=page_number + 1) if has_next else None,
-        "previous_url": url_for("library.search", **params, page=page_number - 1) if page_number > 1 else None,
-        "first_url": url_for("library.search", **params) if page_number > 1 else None,
+        "text": asked.text,
+        "sort": asked.sort,
+        "browse": asked.browse,
+        "error": page.error,
+        "result": page.result,
+        "facet_groups": _facet_groups(page.result.facets if page.result else {}, page.filters),
+        "page_number": page.page_number,
+        "first": page.first,
+        "last": page.last,
+        **_page_links(page),
         "reader_language": request.args.get("lang", ""),
     }
     fragment = "library/_more.html" if htmx.trigger == MORE_TRIGGER else "library/_results.html"
-    return render("library/search.html", fragment, status=400 if error else 200, **context)
+    return render("library/search.html", fragment, status=400 if page.error else 200, **context)
 
 
 # ---------------------------------------------------------------------------- reading

@@ -7,9 +7,10 @@ again later; the pack itself is gathered by matching.orientation.
 from __future__ import annotations
 
 from flask import Blueprint, request, url_for
+from flask_babel import gettext as _
 
 from core.errors import HeadstartError
-from matching.orientation import orientation_pack
+from matching.orientation import answer_pack_request, pack_request
 from webapp.current import current_runtime
 from webapp.esco_picker import picker_state
 from webapp.i18n import current_language
@@ -26,36 +27,32 @@ def record_url(record_id: str, anchor: str = "") -> str | None:
     return f"{url}#{anchor}" if anchor else url
 
 
+def _errors(error: HeadstartError | None) -> dict[str, str]:
+    """The error next to its field, in the reader's language."""
+    if error is None:
+        return {}
+    return {error.field or "country": _("Choose a destination country.") if error.field == "country" else error.message}
+
+
 @orientation.get("/orientation")
 def pack():
     runtime = current_runtime()
-    country = request.args.get("country", "").strip().upper()
-    chosen = [uri for uri in request.args.getlist("occupation") if uri.strip()][-1:]
-    typed = request.args.get("occupation_q", "").strip()[:300]
-    look_up = request.args.get("look_up") == "occupation"
-    picker = picker_state(runtime, "occupation", "occupation", chosen, query=typed, look_up=look_up)
-    errors: dict[str, str] = {}
-    result = None
-    status = 200
-    asked = "country" in request.args and not look_up
-    if asked:
-        try:
-            result = orientation_pack(
-                runtime, country=country, occupation_uri=chosen[0] if chosen else None,
-                occupation_text=typed, language=current_language(),
-            )  # fmt: skip
-        except HeadstartError as error:
-            from flask_babel import gettext as _
-
-            errors[error.field or "country"] = _("Choose a destination country.") if error.field == "country" else error.message
-            status = 422
+    asked = pack_request(
+        country=request.args.get("country"), occupations=request.args.getlist("occupation"),
+        occupation_text=request.args.get("occupation_q"), look_up=request.args.get("look_up") == "occupation",
+    )  # fmt: skip
+    picker = picker_state(
+        runtime, "occupation", "occupation", asked.occupation_uris, query=asked.occupation_text, look_up=asked.look_up
+    )
+    answer = answer_pack_request(runtime, asked, language=current_language())
+    errors = _errors(answer.error)
     return render(
         "orientation/pack.html",
-        status=status,
-        country=country,
+        status=422 if errors else 200,
+        country=asked.country,
         picker=picker,
         errors=errors,
-        pack=result,
+        pack=answer.pack,
         countries=country_choices(),
         route_names=route_names(),
         offer_kind_names=offer_kind_names(),
