@@ -12,6 +12,10 @@ themselves, so a rule changes in one spot and the access tests pin every rule.
   consented to show their profile to that employer.
 - A provider manages the service offers of its organisation.
 - An admin may do everything.
+
+"Its organisation" is the organisation record the account is a member of (by id, see
+core/organisations), never a name: an account that typed an existing employer's name
+at registration has an organisation of its own, pending review.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from datetime import datetime, timezone
 from sqlmodel import Session, select
 
 from core.accounts.users import User
+from core.errors import HeadstartError
+from core.organisations.models import Organisation
 from matching.models import Consent, ServiceOffer, SkillProfile, Vacancy
 
 
@@ -36,14 +42,14 @@ def can_create_profile(user: User | None) -> bool:
     return user is not None and user.role in ("migrant", "practitioner", "admin")
 
 
-def _mrc_consent(session: Session, profile: SkillProfile, organisation: str, now: datetime | None = None) -> bool:
-    if not organisation or profile.id is None:
+def _mrc_consent(session: Session, profile: SkillProfile, organisation_id: int | None, now: datetime | None = None) -> bool:
+    if organisation_id is None or profile.id is None:
         return False
     consents = session.exec(
         select(Consent).where(
             Consent.profile_id == profile.id,
             Consent.recipient_kind == "mrc",
-            Consent.recipient == organisation,
+            Consent.recipient_id == organisation_id,
         )
     ).all()
     now = now or datetime.now(timezone.utc)
@@ -56,7 +62,7 @@ def can_view_profile(session: Session, user: User | None, profile: SkillProfile)
     if is_admin(user) or profile.owner == user.username:
         return True
     if user.role == "practitioner":
-        return _mrc_consent(session, profile, user.organisation)
+        return _mrc_consent(session, profile, user.organisation_id)
     return False
 
 
@@ -71,13 +77,13 @@ def visible_profiles(session: Session, user: User) -> list[SkillProfile]:
     if is_admin(user):
         return list(session.exec(query).all())
     own = list(session.exec(query.where(SkillProfile.owner == user.username)).all())
-    if user.role != "practitioner" or not user.organisation:
+    if user.role != "practitioner" or user.organisation_id is None:
         return own
     now = datetime.now(timezone.utc)
     consented_ids = {
         consent.profile_id
         for consent in session.exec(
-            select(Consent).where(Consent.recipient_kind == "mrc", Consent.recipient == user.organisation)
+            select(Consent).where(Consent.recipient_kind == "mrc", Consent.recipient_id == user.organisation_id)
         ).all()
         if consent.active(now)
     }
@@ -95,7 +101,7 @@ def can_manage_vacancy(user: User | None, vacancy: Vacancy) -> bool:
         return False
     if is_admin(user):
         return True
-    return user.role == "employer" and bool(user.organisation) and vacancy.employer == user.organisation
+    return user.role == "employer" and user.organisation_id is not None and vacancy.employer_id == user.organisation_id
 
 
 def can_post_vacancy(user: User | None) -> bool:
@@ -107,8 +113,23 @@ def can_manage_offer(user: User | None, offer: ServiceOffer) -> bool:
         return False
     if is_admin(user):
         return True
-    return user.role == "provider" and bool(user.organisation) and offer.provider == user.organisation
+    return user.role == "provider" and user.organisation_id is not None and offer.provider_id == user.organisation_id
 
 
 def can_post_offer(user: User | None) -> bool:
     return user is not None and user.role in ("provider", "admin")
+
+
+def posting_organisation(session: Session, user: User | None) -> Organisation | None:
+    """The organisation a vacancy or offer posted on the pages belongs to: the poster's own.
+
+    None for an admin without one (the admin names the employer, as a trusted caller). An
+    account of no organisation (removed from it) may not post: a name it typed would
+    otherwise make or reach an organisation."""
+    if user is not None and user.organisation_id is not None:
+        organisation = session.get(Organisation, user.organisation_id)
+        if organisation is not None:
+            return organisation
+    if is_admin(user):
+        return None
+    raise HeadstartError("Your account belongs to no organisation, so it cannot post. Ask your organisation for an invitation.")

@@ -110,7 +110,7 @@ def candidates_for_vacancy(
         consents = consented_recipients(session, [p.id for _, p, _ in ranked if p.id is not None])
         session.expunge_all()
     runtime.caches.put(CANDIDATES_READ, CandidatesRead(rows_loaded=loaded, scored=scored, explained=explained), personal=False)
-    matches = [CandidateMatch(p, e, vacancy.employer in consents.get(p.id or 0, set())) for _, p, e in ranked]
+    matches = [CandidateMatch(p, e, vacancy.employer_id in consents.get(p.id or 0, set())) for _, p, e in ranked]
     return matches, taxonomy
 
 

@@ -27,6 +27,7 @@ class CaseNote(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     profile_id: int = Field(foreign_key="skill_profile.id", index=True, ondelete="CASCADE")
     author: str = Field(max_length=200)  # the practitioner's user name
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)  # the author's MRC
     kind: str = Field(max_length=20)  # recommendation | next_step
     text: str = Field(sa_column=Column(Text, nullable=False))
     due: date | None = None

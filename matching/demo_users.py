@@ -12,8 +12,9 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from core.accounts.users import create_user, find_user
+from core.accounts.users import find_user
 from core.db import session_scope
+from core.organisations.registration import create_member_account
 from core.runtime import Runtime
 from matching.models import Consent, SkillProfile
 from matching.records import grant_consent
@@ -38,7 +39,7 @@ def load_demo_users(runtime: Runtime, path: Path = DEMO_USERS_FILE) -> DemoUsers
             if find_user(db, entry["username"]) is not None:
                 existing.append(entry["username"])
                 continue
-            create_user(session=db, password=password, **entry)
+            create_member_account(db, password=password, by="the demo seeding", **entry)
             created.append(entry["username"])
         for entry in spec.get("consents", []):
             profile = db.exec(select(SkillProfile).where(SkillProfile.external_id == entry["profile"])).first()

@@ -12,6 +12,7 @@ from sqlmodel import Session
 from core.errors import BadRequest
 from core.runtime import Runtime
 from matching.cefr import LEVELS, rank
+from matching.listing import listed
 from matching.models import Vacancy, checked_concept_uri, checked_country
 from matching.taxonomy import load_taxonomy
 
@@ -51,7 +52,7 @@ def eligibility_signal(
     with Session(runtime.engine) as session:
         vacancies = [
             v
-            for v in session.execute(select(Vacancy).where(Vacancy.status == "open", Vacancy.country == destination)).scalars()
+            for v in session.execute(select(Vacancy).where(listed(), Vacancy.country == destination)).scalars()
             if v.valid_through is None or v.valid_through >= today
         ]
         taxonomy = load_taxonomy(session, {occupation_uri} | {v.occupation_uri for v in vacancies if v.occupation_uri})

@@ -45,6 +45,7 @@ from core.accounts.login_sessions import close_all_sessions, sessions_of
 from core.accounts.users import LoginFailure, User, find_user
 from core.db import session_scope
 from core.errors import NotFound
+from core.organisations.models import Invitation, Organisation
 from core.runtime import Runtime
 from matching.case_notes import CaseNote
 from matching.models import Consent, ServiceOffer, SkillProfile, SuggestionChoice, Vacancy
@@ -136,17 +137,17 @@ def export_personal_data(session: Session, *, username: str, now: datetime | Non
         ],
         "audit_events": [_dump(e) for e in events_about(session, username=user.username, profile_ids=profile_ids)],
     }
-    if user.role in ("employer", "provider") and user.organisation:
+    if user.role in ("employer", "provider") and user.organisation_id is not None:
         records: dict[str, Any] = {"organisation": user.organisation, "note": ORGANISATION_NOTE}
         if user.role == "employer":
             records["vacancies"] = [
                 _dump(v, exclude={"fingerprint"})
-                for v in session.exec(select(Vacancy).where(Vacancy.employer == user.organisation).order_by(Vacancy.id)).all()  # type: ignore[arg-type]
+                for v in session.exec(select(Vacancy).where(Vacancy.employer_id == user.organisation_id).order_by(Vacancy.id)).all()  # type: ignore[arg-type]
             ]
         else:
             records["service_offers"] = [
                 _dump(o)
-                for o in session.exec(select(ServiceOffer).where(ServiceOffer.provider == user.organisation).order_by(ServiceOffer.id)).all()  # type: ignore[arg-type]
+                for o in session.exec(select(ServiceOffer).where(ServiceOffer.provider_id == user.organisation_id).order_by(ServiceOffer.id)).all()  # type: ignore[arg-type]
             ]
         data["organisation_records"] = records
     return data
@@ -220,6 +221,9 @@ def erase_account(*, session: Session, username: str, actor: User | str | None =
     ).rowcount or 0
     session.execute(update(AuditEvent).where(AuditEvent.actor == name).values(actor=""))  # type: ignore[arg-type]
     session.execute(update(CaseNote).where(CaseNote.author == name).values(author=""))  # type: ignore[arg-type]
+    session.execute(update(Organisation).where(Organisation.status_by == name).values(status_by=""))  # type: ignore[arg-type]
+    session.execute(update(Invitation).where(Invitation.created_by == name).values(created_by=""))  # type: ignore[arg-type]
+    session.execute(update(Invitation).where(Invitation.used_by == name).values(used_by=""))  # type: ignore[arg-type]
     session.delete(user)
     session.flush()
     if actor is None or (isinstance(actor, str) and actor == name) or (isinstance(actor, User) and actor.username == name):

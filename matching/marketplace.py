@@ -24,6 +24,7 @@ from core.languages import ISO_639_1
 from core.validation import FieldProblem, field_problems
 from matching.cefr import LEVELS
 from matching.esco.tables import EscoConcept
+from matching.listing import listed
 from matching.models import ServiceOffer, Vacancy, utcnow
 from matching.taxonomy import concept_labels, isco_group_labels
 from practices.vocabulary import is_country
@@ -220,7 +221,7 @@ def _vacancy_conditions(session: Session, filters: VacancyFilters, today: date) 
     """Each filter's condition, by filter name ("base": open and not expired)."""
     conditions: dict[str, ColumnElement[bool]] = {
         "base": and_(
-            Vacancy.status == "open",
+            listed(),
             or_(Vacancy.valid_through.is_(None), Vacancy.valid_through >= today),  # type: ignore[union-attr,operator]
         )
     }
@@ -368,11 +369,11 @@ def _sector_facet(
     return values
 
 
-def vacancies_for_employer(session: Session, employer: str | None) -> list[Vacancy]:
+def vacancies_for_employer(session: Session, employer_id: int | None) -> list[Vacancy]:
     """Every vacancy of an organisation (all of them for None: an admin), newest first."""
     query = select(Vacancy).order_by(Vacancy.updated_at.desc(), Vacancy.id.desc())  # type: ignore[attr-defined,union-attr]
-    if employer is not None:
-        query = query.where(Vacancy.employer == employer)
+    if employer_id is not None:
+        query = query.where(Vacancy.employer_id == employer_id)
     return list(session.execute(query).scalars())
 
 
@@ -509,10 +510,11 @@ def list_offers(session: Session, filters: OfferFilters, *, per_page: int = PER_
     return OfferPage(filters, rows, total, per_page, facets)
 
 
-def offers_for_provider(session: Session, provider: str | None) -> list[ServiceOffer]:
+def offers_for_provider(session: Session, provider_id: int | None) -> list[ServiceOffer]:
+    """Every offer of an organisation (all of them for None: an admin), by title."""
     query = select(ServiceOffer).order_by(ServiceOffer.title, ServiceOffer.id)
-    if provider is not None:
-        query = query.where(ServiceOffer.provider == provider)
+    if provider_id is not None:
+        query = query.where(ServiceOffer.provider_id == provider_id)
     return list(session.execute(query).scalars())
 
 

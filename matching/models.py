@@ -286,7 +286,8 @@ class Consent(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     profile_id: int = Field(foreign_key="skill_profile.id", index=True, ondelete="CASCADE")
     recipient_kind: Literal["employer", "mrc"] = Field(sa_column=Column(Text, nullable=False))
-    recipient: str = Field(max_length=200)
+    recipient: str = Field(max_length=200)  # the organisation's name when the consent was given
+    recipient_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)  # access goes by it
     scope: str = Field(default="show_profile", max_length=40)
     granted_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime
@@ -305,14 +306,18 @@ VacancyStatus = Literal["draft", "open", "filled", "closed"]
 
 class Vacancy(SQLModel, table=True):
     __tablename__ = "vacancy"
-    # The matcher lists (id, updated_at, revision) of the open vacancies on every matching
-    # request to see which changed (matching/match_service.py): an index-only scan.
-    __table_args__ = (Index("ix_vacancy_open_listing", "status", "id", "updated_at", "revision"),)
+    # The matcher lists (id, updated_at, revision) of the open vacancies of verified
+    # employers on every matching request to see which changed (matching/pool_cache.py,
+    # matching/listing.py): an index-only scan, then a semi-join on the organisations.
+    __table_args__ = (Index("ix_vacancy_open_listing", "status", "id", "updated_at", "revision", "employer_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     external_id: str | None = Field(default=None, max_length=100, unique=True)
     fingerprint: str = Field(max_length=64, index=True)  # same job from another feed -> same fingerprint
-    employer: str = Field(max_length=200, index=True)
+    employer: str = Field(max_length=200, index=True)  # the employer's name as shown (and as feeds give it)
+    # The employer as a record (core/organisations): who manages the vacancy, and whether
+    # migrants see it (only a verified employer's vacancies are listed and matched).
+    employer_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
     title: str = Field(sa_column=Column(Text, nullable=False))
     occupation_uri: str | None = Field(default=None, max_length=100)
     description: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
@@ -468,7 +473,8 @@ class ServiceOffer(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     external_id: str | None = Field(default=None, max_length=100, unique=True)
-    provider: str = Field(max_length=200)
+    provider: str = Field(max_length=200)  # the provider's name as shown
+    provider_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)  # who manages it
     kind: str = Field(max_length=30, index=True)
     title: str = Field(sa_column=Column(Text, nullable=False))
     description: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))

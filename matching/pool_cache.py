@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from core.runtime import Runtime
+from matching.listing import LISTED_SQL, listed
 from matching.matcher import Taxonomy
 from matching.matcher_input import vacancy_view
 from matching.models import Vacancy
@@ -28,7 +29,7 @@ POOL_CACHE = "vacancy_pool"
 
 # Each pool refresh re-reads only vacancies whose listing entry changed. The listing is
 # (id, updated_at, revision) of every open vacancy, read on each matching request.
-_POOL_QUERY = f"SELECT id, updated_at, revision FROM {Vacancy.__tablename__} WHERE status = 'open' ORDER BY id"
+_POOL_QUERY = LISTED_SQL  # open vacancies of verified employers (matching/listing.py)
 # Past this share of changed vacancies, one scan of the open vacancies beats id lists.
 _FULL_REBUILD_SHARE = 0.5
 # A refresh reads, embeds and turns into arrays this many rows at a time: besides the
@@ -162,13 +163,13 @@ def _open_rows(session: Session, ids: list[int] | None) -> Iterator[list[Vacancy
     if ids is not None:
         for start in range(0, len(ids), _REFRESH_CHUNK):
             chunk = ids[start : start + _REFRESH_CHUNK]
-            query = select(Vacancy).where(Vacancy.id.in_(chunk), Vacancy.status == "open").order_by(Vacancy.id)  # type: ignore[union-attr]
+            query = select(Vacancy).where(Vacancy.id.in_(chunk), listed()).order_by(Vacancy.id)  # type: ignore[union-attr]
             if rows := list(session.execute(query).scalars()):
                 yield rows
         return
     after = None
     while True:
-        query = select(Vacancy).where(Vacancy.status == "open")  # type: ignore[arg-type]
+        query = select(Vacancy).where(listed())
         if after is not None:
             query = query.where(Vacancy.id > after)  # type: ignore[operator]
         rows = list(session.execute(query.order_by(Vacancy.id).limit(_REFRESH_CHUNK)).scalars())  # type: ignore[arg-type]
@@ -187,7 +188,7 @@ def pooled_rows(runtime: Runtime, ids: Sequence[int], seen: dict[int, tuple | No
     if not ids:
         return {}
     with Session(runtime.engine) as session:
-        query = select(Vacancy).where(Vacancy.id.in_(list(ids)), Vacancy.status == "open")  # type: ignore[union-attr]
+        query = select(Vacancy).where(Vacancy.id.in_(list(ids)), listed())  # type: ignore[union-attr]
         rows = list(session.execute(query).scalars())
         session.expunge_all()
     return {row.id: row for row in rows if (entry := seen.get(row.id or 0)) is not None and entry[2] == row.revision}

@@ -22,16 +22,15 @@ from typing import Any, Protocol
 from babel import Locale
 from sqlmodel import Session, select
 
-from core.accounts.users import User
 from core.errors import HeadstartError
 from core.languages import ISO_639_1
+from core.organisations.models import VACANCY_KINDS, Organisation
 from matching.cefr import LEVELS, SUBSKILLS
 from matching.models import (
     Consent,
     SkillProfile,
     SkillProfileInput,
     SuggestionChoiceInput,
-    Vacancy,
 )
 from matching.records import parse_input
 from practices.vocabulary import is_country
@@ -601,9 +600,10 @@ def active_consents(session: Session, profile_id: int, *, now: datetime | None =
 
 
 def consent_recipients(session: Session) -> tuple[list[str], list[str]]:
-    """Names a migrant may choose from: employers with open vacancies, and MRCs."""
-    employers = sorted(set(session.exec(select(Vacancy.employer).where(Vacancy.status == "open")).all()))
-    centres = sorted({
-        name for name in session.exec(select(User.organisation).where(User.role == "practitioner")).all() if name
-    })
+    """Names a migrant may choose from: verified employers, and verified MRCs (the
+    directory; a consent goes to the organisation, core/organisations)."""
+    verified = select(Organisation.kind, Organisation.name).where(Organisation.status == "verified")
+    rows = session.exec(verified).all()
+    employers = sorted({name for kind, name in rows if kind in VACANCY_KINDS})
+    centres = sorted({name for kind, name in rows if kind == "mrc"})
     return employers, centres

@@ -20,6 +20,8 @@ from sqlalchemy import select
 from sqlmodel import Session, SQLModel
 
 from core.errors import HeadstartError, ImportFileError, NotFound, refuse_nul
+from core.organisations.models import VACANCY_KINDS, Organisation
+from core.organisations.service import trusted_organisation
 from core.runtime import Runtime
 from core.validation import field_problems
 from matching.models import (
@@ -37,6 +39,10 @@ from matching.texts import ProgressFactory, encode_profile_texts, encode_vacancy
 InputModel = TypeVar("InputModel", bound=BaseModel)
 RowType = TypeVar("RowType", bound=SQLModel)
 MAX_IMPORT_BYTES = 50 * 1024 * 1024
+# An organisation named by an import file or the JSON API's trusted client is made verified
+# (the operator vouches for the feed); a person registering never gets that far.
+TRUSTED_BY = "import"
+TRUSTED_NOTE = "Named by an import or the JSON API, which the operator runs and vouches for."
 
 
 def validation_message(error: ValidationError) -> tuple[str, str | None]:
@@ -114,20 +120,45 @@ def delete_profile(*, session: Session, profile_id: int) -> None:
     session.delete(profile)
 
 
-def grant_consent(
-    *, session: Session, profile_id: int, recipient_kind: str, recipient: str, days: int = 180
-) -> Consent:
-    if recipient_kind not in ("employer", "mrc"):
+# The kinds of organisation a consent of each kind may go to.
+CONSENT_KINDS = {"mrc": ("mrc",), "employer": VACANCY_KINDS}
+
+
+def consent_recipient(session: Session, recipient_kind: str, recipient: str = "", recipient_id: int | None = None) -> Organisation:
+    """The verified organisation a consent goes to, by id or by its exact name: a migrant
+    chooses from the directory, never a name that anyone could have registered."""
+    if recipient_kind not in CONSENT_KINDS:
         raise HeadstartError("recipient_kind must be employer or mrc.", field="recipient_kind")
-    if not recipient.strip():
+    kinds = CONSENT_KINDS[recipient_kind]
+    query = select(Organisation).where(Organisation.status == "verified", Organisation.kind.in_(kinds))  # type: ignore[attr-defined]
+    if recipient_id is not None:
+        found = session.execute(query.where(Organisation.id == recipient_id)).scalars().first()
+    elif recipient.strip():
+        matches = list(session.execute(query.where(Organisation.name == " ".join(recipient.split()))).scalars())
+        if len(matches) > 1:
+            raise HeadstartError("Two verified organisations have that name: choose one from the directory.", field="recipient")
+        found = matches[0] if matches else None
+    else:
         raise HeadstartError("Name the recipient (the employer or the MRC).", field="recipient")
+    if found is None:
+        raise HeadstartError("Choose a verified organisation from the directory.", field="recipient")
+    return found
+
+
+def grant_consent(
+    *, session: Session, profile_id: int, recipient_kind: str, recipient: str = "", days: int = 180,
+    recipient_id: int | None = None,
+) -> Consent:
+    """Let a verified organisation (by id, or by its exact name) see the profile for `days` days."""
+    organisation = consent_recipient(session, recipient_kind, recipient, recipient_id)
     if not 1 <= days <= 730:
         raise HeadstartError("A consent lasts between 1 and 730 days.", field="days")
     get_profile(session, profile_id)
     consent = Consent(
         profile_id=profile_id,
         recipient_kind=recipient_kind,
-        recipient=recipient.strip(),
+        recipient=organisation.name,
+        recipient_id=organisation.id,
         expires_at=_now() + timedelta(days=days),
     )
     session.add(consent)
@@ -148,14 +179,16 @@ def withdraw_consent(*, session: Session, profile_id: int, recipient: str) -> in
     return count
 
 
-def consented_recipients(session: Session, profile_ids: list[int], *, now: datetime | None = None) -> dict[int, set[str]]:
+def consented_recipients(session: Session, profile_ids: list[int], *, now: datetime | None = None) -> dict[int, set[int]]:
+    """The organisations (ids) each profile's active consents go to."""
     now = now or _now()
-    out: dict[int, set[str]] = {}
+    out: dict[int, set[int]] = {}
     if not profile_ids:
         return out
     for consent in session.execute(select(Consent).where(Consent.profile_id.in_(profile_ids))).scalars():  # type: ignore[attr-defined]
         if consent.active(now):
-            out.setdefault(consent.profile_id, set()).add(consent.recipient)
+            if consent.recipient_id is not None:
+                out.setdefault(consent.profile_id, set()).add(consent.recipient_id)
     return out
 
 
@@ -179,19 +212,25 @@ def _merged_sources(current: list[dict], new: list[dict]) -> list[dict]:
     return merged
 
 
-def create_vacancy(*, session: Session, data: VacancyInput) -> tuple[Vacancy, bool]:
-    """A new vacancy, or the one already posted with the same fingerprint (sources merged).
+def create_vacancy(*, session: Session, data: VacancyInput, employer: Organisation | None = None) -> tuple[Vacancy, bool]:
+    """A new vacancy, or the one the same employer already posted with the same
+    fingerprint (sources merged). Returns (vacancy, created).
 
-    Returns (vacancy, created).
+    `employer`: the organisation posting (an employer's staff on the pages). None: the
+    employer named in the data, as an import or the JSON API's trusted client gives it
+    (core.organisations.service.trusted_organisation).
     """
+    employer = employer or trusted_organisation(session, kind="employer", name=data.employer, by=TRUSTED_BY, note=TRUSTED_NOTE)
     fingerprint = data.fingerprint()
-    existing = session.execute(select(Vacancy).where(Vacancy.fingerprint == fingerprint)).scalars().first()
+    existing = session.execute(
+        select(Vacancy).where(Vacancy.fingerprint == fingerprint, Vacancy.employer_id == employer.id)
+    ).scalars().first()
     if existing is not None and (data.external_id is None or existing.external_id != data.external_id):
         existing.sources = _merged_sources(existing.sources, data.model_dump(mode="json")["sources"])
         existing.updated_at = _now()
         session.add(existing)
         return existing, False
-    vacancy = Vacancy(**_vacancy_values(data))
+    vacancy = Vacancy(**_vacancy_values(data), employer_id=employer.id)
     session.add(vacancy)
     session.flush()
     return vacancy, True
@@ -220,8 +259,10 @@ def delete_vacancy(*, session: Session, vacancy_id: int) -> None:
 # ---------------------------------------------------------------------------- offers
 
 
-def create_offer(*, session: Session, data: ServiceOfferInput) -> ServiceOffer:
-    offer = ServiceOffer(**data.model_dump(mode="json"))
+def create_offer(*, session: Session, data: ServiceOfferInput, provider: Organisation | None = None) -> ServiceOffer:
+    """`provider`: the organisation posting; None: the one named in the data (a trusted caller)."""
+    provider = provider or trusted_organisation(session, kind="service_provider", name=data.provider, by=TRUSTED_BY, note=TRUSTED_NOTE)
+    offer = ServiceOffer(**data.model_dump(mode="json"), provider_id=provider.id)
     session.add(offer)
     session.flush()
     return offer

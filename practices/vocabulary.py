@@ -8,7 +8,9 @@ plus XK for Kosovo, the code the EU and IOM use.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+
+# Countries are the platform's one list; the library's callers have long found them here.
+from core.countries import EXTRA_COUNTRIES, country_name, is_country  # noqa: F401
 
 
 @dataclass(frozen=True)
@@ -164,22 +166,3 @@ SECTION_HEADINGS: dict[str, dict[str, str]] = {
         "lessons": "الدروس المستفادة",
     },
 }
-
-EXTRA_COUNTRIES = {"XK": "Kosovo"}
-
-
-@lru_cache(maxsize=1)
-def _countries() -> dict[str, str]:
-    import pycountry
-
-    names = {country.alpha_2: getattr(country, "common_name", country.name) for country in pycountry.countries}
-    names.update(EXTRA_COUNTRIES)
-    return names
-
-
-def is_country(code: str) -> bool:
-    return code in _countries()
-
-
-def country_name(code: str) -> str:
-    return _countries().get(code, code)

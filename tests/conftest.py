@@ -258,9 +258,12 @@ TEST_PASSWORD = "correct horse battery"
 
 @pytest.fixture
 def make_user(core_runtime):
-    """Create an account: make_user("employer", organisation="Krankenhaus Kessler GmbH")."""
-    from core.accounts.users import create_user
+    """Create an account: make_user("employer", organisation="Krankenhaus Kessler GmbH").
+
+    As an admin makes it: a member of the verified organisation of that kind and exact
+    name (made if there is none; the first member owns it), the one imports also find."""
     from core.db import session_scope
+    from core.organisations.registration import create_member_account
 
     counter = iter(range(1, 10_000))
 
@@ -268,13 +271,14 @@ def make_user(core_runtime):
         if role in ("practitioner", "employer", "provider") and not organisation:
             organisation = f"{role.title()} Organisation"
         with session_scope(core_runtime.engine) as db:
-            return create_user(
-                session=db,
+            return create_member_account(
+                db,
                 username=username or f"{role}-{next(counter)}",
                 password=TEST_PASSWORD,
                 role=role,
                 organisation=organisation,
                 language=language,
+                by="the tests",
             )
 
     return make

@@ -105,9 +105,10 @@ def test_building_a_profile_and_its_consents_are_recorded(client, core_runtime, 
 
 def test_every_way_of_reading_a_profile_is_recorded(client, core_runtime, make_user, sign_in):
     pid = add_profile(core_runtime, "amina")
+    practitioner = make_user("practitioner", username="ana.rusu", organisation="MRC Chisinau")
     with session_scope(core_runtime.engine) as db:
         grant_consent(session=db, profile_id=pid, recipient_kind="mrc", recipient="MRC Chisinau")
-    token = sign_in(make_user("practitioner", username="ana.rusu", organisation="MRC Chisinau"))
+    token = sign_in(practitioner)
     for url in (f"/profiles/{pid}", f"/profiles/{pid}/matches", f"/profiles/{pid}/print", f"/profiles/{pid}/caseworker"):
         assert client.get(url).status_code == 200
     client.post(f"/profiles/{pid}/notes", data={"csrf_token": token, "kind": "next_step", "text": "Book the exam."})
@@ -159,8 +160,9 @@ def test_candidates_handed_to_an_api_client_are_recorded_like_the_page(client, c
     assert event.detail == f"{len(body['candidates'])} candidates shown"
 
 
-def test_a_consent_given_through_the_api_is_recorded_as_on_the_page(client, core_runtime):
+def test_a_consent_given_through_the_api_is_recorded_as_on_the_page(client, core_runtime, make_user):
     pid = add_profile(core_runtime, "amina")
+    make_user("employer", organisation="Werft Nord GmbH")  # a verified organisation of the directory
     consent = {"recipient_kind": "employer", "recipient": "Werft Nord GmbH", "days": 30}
     assert client.post(f"/api/v1/profiles/{pid}/consents", json=consent).status_code == 201
     (event,) = events(core_runtime, action="consent_grant")
@@ -223,7 +225,8 @@ def test_the_audit_table_is_in_the_schema(core_runtime):
     assert "audit_event" in sa.inspect(core_runtime.engine).get_table_names()
 
 
-def test_profile_changes_through_the_api_are_recorded(client, core_runtime):
+def test_profile_changes_through_the_api_are_recorded(client, core_runtime, make_user):
+    make_user("employer", organisation="Werft Nord GmbH")  # a verified organisation of the directory
     body = {"owner": "api-owner", "destination_countries": ["DE"], "summary": "Welder, eight years."}
     created = client.post("/api/v1/profiles", json=body)
     assert created.status_code == 201

@@ -19,6 +19,8 @@ import pytest
 from sqlalchemy import select, text
 from sqlmodel import Session
 
+from core.organisations.models import Organisation
+from core.organisations.service import trusted_organisation
 from matching import candidates as candidates_module, records
 from matching.candidate_prefilter import candidate_prefilter
 from matching.candidates import CANDIDATES_READ, CandidateMatch, candidates_for_vacancy
@@ -52,7 +54,7 @@ def reference(runtime, vacancy_id: int, *, top: int, include_excluded: bool, tod
     for profile, vector in zip(profiles, vectors[1:]):
         explanation = explain(profile_view(profile, vector), view, taxonomy, today=today)
         if include_excluded or not explanation.excluded:
-            ranked.append(CandidateMatch(profile, explanation, vacancy.employer in consents.get(profile.id, set())))
+            ranked.append(CandidateMatch(profile, explanation, vacancy.employer_id in consents.get(profile.id, set())))
     ranked.sort(key=lambda m: (m.explanation.excluded, -m.explanation.score, m.profile.id))
     return ranked[:top], taxonomy
 
@@ -222,6 +224,8 @@ def market(core_runtime):
                 write_raw(session, profile.id, column, value)
                 raw_ids.append(profile.id)
         records.create_profile(session=session, data=SkillProfileInput.model_validate(PERFECT))
+        for name in (EMPLOYER, "Another employer"):  # consents go to verified organisations
+            trusted_organisation(session, kind="employer", name=name, by="the tests", note="")
         for profile_id in ids[:40:3] + raw_ids[::4]:
             records.grant_consent(session=session, profile_id=profile_id, recipient_kind="employer", recipient=EMPLOYER)
         for profile_id in ids[1:40:5]:
@@ -268,7 +272,8 @@ def test_identified_only_with_an_active_consent_for_this_employer(market):
     assert {m.identified for m in found} == {True, False}
     with Session(runtime.engine) as session:
         consents = records.consented_recipients(session, [m.profile.id for m in found])
-    assert all(m.identified == (EMPLOYER in consents.get(m.profile.id, set())) for m in found)
+        employer = session.execute(select(Organisation).where(Organisation.name == EMPLOYER)).scalars().one()
+    assert all(m.identified == (employer.id in consents.get(m.profile.id, set())) for m in found)
 
 
 def test_the_prefilter_reads_only_the_profiles_sql_cannot_rule_out(market):

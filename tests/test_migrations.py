@@ -34,8 +34,9 @@ from core.errors import HeadstartError
 NEW_IN_0002 = {"user_account", "login_failure", "case_note"}
 NEW_IN_0003 = {"audit_event"}
 NEW_IN_0004 = {"login_session"}
-AFTER_RELEASE = NEW_IN_0002 | NEW_IN_0003 | NEW_IN_0004
-HEAD = "0005"
+NEW_IN_0006 = {"organisation", "organisation_invitation"}
+AFTER_RELEASE = NEW_IN_0002 | NEW_IN_0003 | NEW_IN_0004 | NEW_IN_0006
+HEAD = "0006"
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=timezone.utc)
 
 
@@ -56,8 +57,9 @@ def empty(engine):
     return engine
 
 
-def test_revisions_are_linear_and_0005_is_head():
+def test_revisions_are_linear_and_0006_is_head():
     assert head_revision() == HEAD
+    assert set(revision_tables("0006")) == NEW_IN_0006
     assert revision_tables("0005") == ()  # an index only
     assert set(revision_tables("0004")) == NEW_IN_0004
     assert set(revision_tables("0003")) == NEW_IN_0003
@@ -267,13 +269,107 @@ def test_a_release_database_with_data_keeps_every_row(empty):
         assert [note.text for note in session.exec(select(CaseNote))] == ["Book the B2 exam"]
 
 
+# ---------------------------------------------------------------------------- 0005 with names -> organisations
+
+V5_USER = sa.table("user_account", *(sa.column(n) for n in ("id", "username", "display_name", "role", "organisation",
+                   "language", "password_hash", "active")), sa.column("created_at", sa.DateTime(timezone=True)))  # fmt: skip
+V5_OFFER = sa.table(
+    "service_offer",
+    *(sa.column(n) for n in ("id", "provider", "kind", "title", "description", "country", "mode", "cost", "url")),
+    *(sa.column(n, sa.JSON) for n in ("languages", "skills_taught", "destination_countries")),
+)
+V5_CONSENT = sa.table("profile_consent", *(sa.column(n) for n in ("id", "profile_id", "recipient_kind", "recipient", "scope")),
+                      sa.column("granted_at", sa.DateTime(timezone=True)), sa.column("expires_at", sa.DateTime(timezone=True)))  # fmt: skip
+V5_NOTE = sa.table("case_note", *(sa.column(n) for n in ("id", "profile_id", "author", "kind", "text", "done")),
+                   sa.column("created_at", sa.DateTime(timezone=True)))  # fmt: skip
+
+
+def test_organisation_names_become_organisations_at_0006(empty):
+    """Revision 0006 on a database of 0005 with data: each free-text name becomes one
+    organisation of its kind, and the accounts, vacancy, offer, consents and case note
+    point at it; the first account of an organisation owns it."""
+    from core.accounts.users import User
+    from core.organisations.models import Organisation
+    from matching.case_notes import CaseNote
+    from matching.models import Consent, ServiceOffer, Vacancy
+
+    assert upgrade_schema(empty, "0005") == (None, "0005")
+    insert_release_rows(empty)
+    account = {"display_name": "", "language": "en", "password_hash": "x", "active": True, "created_at": NOW}
+    later = NOW.replace(year=2026)
+    with empty.begin() as connection:
+        connection.execute(V5_USER.insert(), [
+            {**account, "id": 1, "username": "hr.vogt", "role": "employer", "organisation": "Krankenhaus Kessler GmbH"},
+            {**account, "id": 2, "username": "impostor", "role": "employer", "organisation": "Krankenhaus Kessler GmbH"},
+            {**account, "id": 3, "username": "ana.rusu", "role": "practitioner", "organisation": "MRC Manila"},
+            {**account, "id": 4, "username": "desk", "role": "provider", "organisation": "Limba Nouă"},
+            {**account, "id": 5, "username": "amina", "role": "migrant", "organisation": ""},
+        ])  # fmt: skip
+        connection.execute(V5_OFFER.insert(), {
+            "id": 1, "provider": "Limba Nouă", "kind": "language_course", "title": "German B1", "description": "",
+            "country": "MD", "mode": "online", "cost": 0, "url": "", "languages": ["ro"], "skills_taught": [],
+            "destination_countries": ["DE"],
+        })  # fmt: skip
+        connection.execute(V5_CONSENT.insert(), [
+            {"id": 1, "profile_id": 3, "recipient_kind": "mrc", "recipient": "MRC Manila", "scope": "show_profile",
+             "granted_at": NOW, "expires_at": later},
+            {"id": 2, "profile_id": 3, "recipient_kind": "employer", "recipient": "Werft Nord GmbH", "scope": "show_profile",
+             "granted_at": NOW, "expires_at": later},
+        ])  # fmt: skip
+        connection.execute(V5_NOTE.insert(), {"id": 1, "profile_id": 3, "author": "ana.rusu", "kind": "next_step",
+                                              "text": "Book the B2 exam", "done": False, "created_at": NOW})  # fmt: skip
+
+    assert upgrade_schema(empty) == ("0005", HEAD)
+    with empty.connect() as connection:
+        assert schema_differences(connection) == []
+    with Session(empty) as session:
+        organisations = {(o.kind, o.name): o for o in session.exec(select(Organisation))}
+        assert set(organisations) == {
+            ("employer", "Krankenhaus Kessler GmbH"), ("mrc", "MRC Manila"), ("service_provider", "Limba Nouă"),
+            ("employer", "Werft Nord GmbH"),
+        }  # fmt: skip
+        assert all(o.status == "verified" and "review its members" in o.status_note for o in organisations.values())
+        kessler, manila = organisations[("employer", "Krankenhaus Kessler GmbH")], organisations[("mrc", "MRC Manila")]
+        users = {u.username: u for u in session.exec(select(User))}
+        assert (users["hr.vogt"].organisation_id, users["hr.vogt"].organisation_role) == (kessler.id, "owner")
+        assert (users["impostor"].organisation_id, users["impostor"].organisation_role) == (kessler.id, "staff")
+        assert (users["ana.rusu"].organisation_id, users["ana.rusu"].organisation_role) == (manila.id, "owner")
+        assert users["amina"].organisation_id is None and users["amina"].organisation_role == ""
+        assert session.get(Vacancy, 7).employer_id == kessler.id
+        assert session.get(ServiceOffer, 1).provider_id == organisations[("service_provider", "Limba Nouă")].id
+        consents = {c.id: c.recipient_id for c in session.exec(select(Consent))}
+        assert consents == {1: manila.id, 2: organisations[("employer", "Werft Nord GmbH")].id}
+        assert session.get(CaseNote, 1).organisation_id == manila.id
+
+
 # ---------------------------------------------------------------------------- before migrations
 
 
+def _column_copy(column: sa.Column) -> sa.Column:
+    copy = column._copy()
+    for key in column.foreign_keys:
+        copy.append_foreign_key(sa.ForeignKey(key.target_fullname, ondelete=key.ondelete))
+    return copy
+
+
 def create_all(engine, *, without: set[str] = frozenset()) -> None:
-    """A database as create_all made it before migrations existed (no alembic_version)."""
+    """A database as create_all made it before migrations existed (no alembic_version).
+
+    Without a table, the columns pointing at it are left out too (and their indexes):
+    the models of that time had neither."""
     import_table_modules()
-    SQLModel.metadata.create_all(engine, tables=[t for t in SQLModel.metadata.sorted_tables if t.name not in without])
+    metadata = sa.MetaData()
+    for table in SQLModel.metadata.sorted_tables:
+        if table.name in without:
+            continue
+        gone = {c.name for c in table.columns if any(fk.column.table.name in without for fk in c.foreign_keys)}
+        copy = sa.Table(table.name, metadata, *(_column_copy(c) for c in table.columns if c.name not in gone))
+        made = {index.name for index in copy.indexes}  # those of columns with index=True
+        for index in table.indexes:
+            names = [c.name for c in index.columns]
+            if index.name not in made and not set(names) & gone:
+                sa.Index(index.name, *(copy.c[name] for name in names), unique=index.unique)
+    metadata.create_all(engine)
 
 
 @pytest.mark.parametrize(
@@ -397,11 +493,11 @@ def test_new_revision_autogenerates_the_next_number(tmp_path, monkeypatch):
 
         path = core_db.new_revision("add vacancy remote", metadata=metadata)
         assert path is not None and path.parent == copy / "versions"
-        assert path.name == "0006_add_vacancy_remote.py"
+        assert path.name == "0007_add_vacancy_remote.py"
         source = path.read_text()
-        assert "revision: str = '0006'" in source and "down_revision: str | Sequence[str] | None = '0005'" in source
+        assert "revision: str = '0007'" in source and "down_revision: str | Sequence[str] | None = '0006'" in source
         assert "sa.Column('remote', sa.Boolean(), nullable=True)" in source
         assert "sqlmodel" not in source
-        assert core_db.head_revision() == "0006"
+        assert core_db.head_revision() == "0007"
     finally:
         core_db._script.cache_clear()

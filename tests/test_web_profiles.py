@@ -333,6 +333,7 @@ def test_other_people_cannot_open_or_change_a_profile(client, core_runtime, make
 
 def test_owner_deletes_a_profile_with_its_notes(client, core_runtime, make_user, sign_in):
     token = sign_in(make_user("migrant", username="amina"))
+    make_user("practitioner", username="pia", organisation="MRC Chisinau")
     pid = add_profile(core_runtime, "amina")
     with session_scope(core_runtime.engine) as db:
         db.add(CaseNote(profile_id=pid, author="pia", kind="next_step", text="Call the centre"))

@@ -19,6 +19,7 @@ from matching import erasure, records
 from matching.candidates import review_candidates
 from matching.eligibility import eligibility_signal
 from matching.gaps import MatchWithGaps, matches_with_gaps
+from matching.listing import verified_employer
 from matching.matcher import Explanation, Taxonomy
 from matching.models import ServiceOffer, ServiceOfferInput, SkillProfile, SkillProfileInput, Vacancy, VacancyInput
 from matching.profile_service import grant_profile_consent, save_profile, withdraw_profile_consent
@@ -226,7 +227,7 @@ def list_vacancies():
     if not 1 <= page <= 10_000 or not 1 <= per_page <= 100:
         raise BadRequest("page must be 1-10000 and per_page 1-100.", field="page")
     status = request.args.get("status", "open")
-    statement = select(Vacancy).where(Vacancy.status == status)
+    statement = select(Vacancy).where(Vacancy.status == status, verified_employer())  # the list migrants see
     country = request.args.get("country")
     if country:
         statement = statement.where(Vacancy.country == country.strip().upper())

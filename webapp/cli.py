@@ -16,7 +16,7 @@ import click
 from waitress import serve as waitress_serve
 
 from core.accounts.login_sessions import close_all_sessions
-from core.accounts.users import create_user, find_user, set_password
+from core.accounts.users import find_user, set_password
 from core.config import Settings
 from core.db import (
     current_revision,
@@ -27,6 +27,7 @@ from core.db import (
 )
 from core.errors import HeadstartError, NotFound
 from core.languages import normalize_language
+from core.organisations.registration import create_member_account
 from core.runtime import Runtime
 from kb.library_json import entry_json, page_json
 from kb.library_query import parse_search_request
@@ -498,11 +499,12 @@ def users() -> None:
 def users_create(state: CliState, username: str, role: str, organisation: str, display_name: str, language: str, password: str) -> None:
     """Create an account."""
     with session_scope(state.runtime.engine) as db:
-        user = create_user(
-            session=db, username=username, password=password, role=role,
-            organisation=organisation, display_name=display_name, language=language,
-        )
-        click.echo(f"created {user.role} account {user.username}")
+        user = create_member_account(
+            db, username=username, password=password, role=role, organisation=organisation,
+            display_name=display_name, language=language, by="the command line",
+        )  # fmt: skip
+        joined = f" ({user.organisation_role} of {user.organisation})" if user.organisation_role else ""
+        click.echo(f"created {user.role} account {user.username}{joined}")
 
 
 @users.command("set-password")

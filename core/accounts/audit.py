@@ -25,7 +25,7 @@ from core.accounts.users import User
 
 AuditAction = Literal["view", "create", "update", "delete", "export", "consent_grant", "consent_withdraw", "erase"]
 ACTIONS: tuple[str, ...] = get_args(AuditAction)
-OBJECT_TYPES: tuple[str, ...] = ("profile", "account", "vacancy")
+OBJECT_TYPES: tuple[str, ...] = ("profile", "account", "vacancy", "organisation")
 MAX_DETAIL = 300
 API_ACTOR = "api"  # the JSON API's trusted client (token or loopback), which has no account
 

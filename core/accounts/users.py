@@ -50,7 +50,10 @@ class User(SQLModel, table=True):
     username: str = Field(max_length=60, unique=True, index=True)
     display_name: str = Field(default="", max_length=200)
     role: str = Field(max_length=20)
-    organisation: str = Field(default="", max_length=200)
+    organisation: str = Field(default="", max_length=200)  # the organisation's name, as shown (access goes by id)
+    # The organisation the account works for (core/organisations), and its place in it.
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
+    organisation_role: str = Field(default="", max_length=10)  # owner | staff | "" (no organisation)
     language: str = Field(default="en", max_length=5)
     password_hash: str = Field(sa_column=Column(Text, nullable=False))
     active: bool = True
@@ -90,7 +93,7 @@ ACCOUNT_PROBLEMS = {
     "name_too_long": "Names may have at most 200 characters.",
     "password_short": f"The password must have at least {MIN_PASSWORD_LENGTH} characters.",
     "password_long": f"The password may have at most {MAX_PASSWORD_LENGTH} characters.",
-    # Registering oneself (core/accounts/registration.py):
+    # Registering oneself (core/organisations/registration.py):
     "role_not_self_service": f"Choose one of {', '.join(SELF_SERVICE_ROLES)}; other accounts are made by an administrator.",
     "passwords_differ": "The two passwords differ.",
 }

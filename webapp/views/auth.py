@@ -10,7 +10,6 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from core.accounts import audit, login_sessions
-from core.accounts.registration import Registration, register_account
 from core.accounts.users import (
     MAX_PASSWORD_LENGTH,
     MIN_PASSWORD_LENGTH,
@@ -26,6 +25,7 @@ from core.accounts.users import (
 )
 from core.db import session_scope
 from core.errors import HeadstartError
+from core.organisations.registration import Registration, register_account
 from matching import erasure
 from webapp.current import current_runtime
 from webapp.i18n import current_language

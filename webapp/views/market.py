@@ -194,7 +194,7 @@ def vacancy(vacancy_id: int):
 @roles_required("employer")
 def my_vacancies():
     user = current_user()
-    employer = None if access.is_admin(user) and not user.organisation else user.organisation
+    employer = None if access.is_admin(user) and user.organisation_id is None else user.organisation_id
     with _session() as session:
         items = marketplace.vacancies_for_employer(session, employer)
     return render("market/my_vacancies.html", vacancies=items, **_names())
@@ -445,7 +445,8 @@ def _save_vacancy(vacancy: Vacancy | None):
         return _vacancy_form(form, _errors_for_form(raw, _vacancy_field, messages), vacancy=vacancy, status=422)
     with session_scope(current_runtime().engine) as session:
         if vacancy is None:
-            saved, created = records.create_vacancy(session=session, data=parsed)  # type: ignore[arg-type]
+            employer = access.posting_organisation(session, current_user())
+            saved, created = records.create_vacancy(session=session, data=parsed, employer=employer)  # type: ignore[arg-type]
             if not created:
                 flash(_("This vacancy was posted already; the existing one is shown."))
         else:
@@ -535,7 +536,7 @@ def offers():
 @roles_required("provider")
 def my_offers():
     user = current_user()
-    provider = None if access.is_admin(user) and not user.organisation else user.organisation
+    provider = None if access.is_admin(user) and user.organisation_id is None else user.organisation_id
     with _session() as session:
         items = marketplace.offers_for_provider(session, provider)
         labels = concept_labels(session, {uri for offer in items for uri in offer.skills_taught})
@@ -644,7 +645,8 @@ def _save_offer(offer: ServiceOffer | None):
         return _offer_form(form, errors, offer=offer, status=422)
     with session_scope(current_runtime().engine) as session:
         if offer is None:
-            saved = records.create_offer(session=session, data=parsed)  # type: ignore[arg-type]
+            provider = access.posting_organisation(session, current_user())
+            saved = records.create_offer(session=session, data=parsed, provider=provider)  # type: ignore[arg-type]
         else:
             saved = records.update_offer(session=session, offer=session.get(ServiceOffer, offer.id), data=parsed)  # type: ignore[arg-type]
         session.flush()
