@@ -14,6 +14,7 @@ from core.runtime import Runtime
 from kb.library_query import parse_search_request
 from kb.service import LibraryHit, search_library
 from matching.cefr import rank
+from matching.listing import verified_provider
 from matching.matcher import Explanation, Taxonomy
 from matching.matches import VacancyMatch, matches_for_profile
 from matching.models import ServiceOffer, SkillProfile
@@ -42,7 +43,7 @@ def offers_for_gap(
 
 def _all_offers(runtime: Runtime) -> list[ServiceOffer]:
     with Session(runtime.engine) as session:
-        offers = list(session.execute(select(ServiceOffer)).scalars())
+        offers = list(session.execute(select(ServiceOffer).where(verified_provider())).scalars())
         session.expunge_all()
     return offers
 

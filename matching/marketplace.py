@@ -24,7 +24,7 @@ from core.languages import ISO_639_1
 from core.validation import FieldProblem, field_problems
 from matching.cefr import LEVELS
 from matching.esco.tables import EscoConcept
-from matching.listing import listed
+from matching.listing import listed, verified_provider
 from matching.models import ServiceOffer, Vacancy, utcnow
 from matching.taxonomy import concept_labels, isco_group_labels
 from practices.vocabulary import is_country
@@ -447,7 +447,7 @@ class OfferPage(ListPage):
 
 
 def _offer_conditions(session: Session, filters: OfferFilters) -> dict[str, ColumnElement[bool]]:
-    conditions: dict[str, ColumnElement[bool]] = {}
+    conditions: dict[str, ColumnElement[bool]] = {"base": verified_provider()}
     if filters.kind:
         conditions["kind"] = ServiceOffer.kind == filters.kind
     if filters.country:
@@ -532,7 +532,7 @@ def offers_preparing_for(session: Session, country: str, languages: tuple[str, .
         )
     return list(
         session.execute(
-            select(ServiceOffer).where(or_(*conditions)).order_by(ServiceOffer.kind, ServiceOffer.cost, ServiceOffer.id).limit(limit)
+            select(ServiceOffer).where(or_(*conditions), verified_provider()).order_by(ServiceOffer.kind, ServiceOffer.cost, ServiceOffer.id).limit(limit)
         ).scalars()
     )
 

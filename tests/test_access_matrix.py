@@ -21,6 +21,8 @@ import pytest
 from sqlmodel import Session
 
 from core.db import session_scope
+from core.organisations import membership
+from core.organisations.service import OrganisationDetails, new_organisation
 from matching import case_notes, records
 from matching.models import ServiceOfferInput, SkillProfileInput, VacancyInput
 from tests.signing_in import plant_sign_in
@@ -114,6 +116,14 @@ def build_world(runtime, make_user) -> World:
                             "summary": "Orientation before departure.", "sources": ["https://example.org"]}),
     )  # fmt: skip
     world.ids["record"] = RECORD_ID
+    world.ids["employer_org"] = users["employer"].organisation_id
+    with session_scope(runtime.engine) as db:
+        pending = new_organisation(db, OrganisationDetails(kind="employer", name="Pending Employer GmbH"))
+        world.ids["pending_org"] = pending.id
+    for key in ("invitation", "invitation_post", "invitation_withdrawn"):
+        made = membership.invite(runtime.engine, owner=users["employer"], organisation_id=world.ids["employer_org"])
+        world.ids[key] = made.token
+        world.ids[f"{key}_id"] = made.invitation.id
     return world
 
 
@@ -262,6 +272,31 @@ MATRIX: dict[str, list[Case]] = {
     "profiles.add_note": [Case(p("/profiles/{profile}/notes"), post=caseworker("write"),
                                data=lambda w: {"kind": "next_step", "text": "Call the school."})],  # fmt: skip
     "profiles.note_done": [Case(p("/profiles/{profile}/notes/{note}/done"), post=caseworker("write"), data=lambda w: {"done": "1"})],
+    # Organisations: a verified one's page is public; a pending one exists only for the
+    # reviewers (practitioners of a verified MRC) and admins; members and invitations are
+    # its owners'.
+    "organisations.index": [Case(p("/organisations?kind=employer"), get=everyone(200))],
+    "organisations.page": [
+        Case(p("/organisations/{employer_org}"), get=everyone(200)),
+        Case(p("/organisations/{pending_org}"), get={**everyone(404), "practitioner": 200, "other_practitioner": 200, "admin": 200}),
+        Case(p("/organisations/999999"), get=everyone(404)),
+    ],
+    "organisations.queue": [Case(p("/organisations/review"), get=roles(200, *BOTH_PRACTITIONERS))],
+    "organisations.review": [Case(p("/organisations/{pending_org}/review"), post=roles("write", *BOTH_PRACTITIONERS),
+                                  data=lambda w: {"decision": "verified", "note": "Registry checked."})],  # fmt: skip
+    "organisations.invite": [Case(p("/organisations/{employer_org}/invitations"), post=roles("write", "employer"))],
+    "organisations.withdraw_invitation": [
+        Case(p("/organisations/{employer_org}/invitations/{invitation_withdrawn_id}/withdraw"), post=roles("write", "employer"))
+    ],
+    "organisations.remove_member": [
+        Case(p("/organisations/{employer_org}/members/employer-m/remove"), post=roles("write", "employer"))
+    ],
+    "organisations.hand_over": [Case(p("/organisations/{employer_org}/members/employer-m/owner"), post=roles("write", "employer"))],
+    "organisations.invitation": [
+        Case(p("/invitations/{invitation}"), get=everyone(200)),
+        Case(p("/invitations/{invitation_post}"), post=everyone("write")),
+        Case(p("/invitations/not-a-token"), get=everyone(410)),
+    ],
 }
 
 # The JSON API does not use the session: personal data and writes answer loopback clients

@@ -65,11 +65,12 @@ UNLABELLED_INPUTS = """() => Array.from(document.querySelectorAll('input, select
   .map(el => el.outerHTML.slice(0, 120))"""
 
 PAGES_BY_USER = {
-    None: ["/", "/library", "/library?q=orientation", "/handbook", "/vacancies", "/offers", "/orientation?country=DE&occupation_q=nurse", "/register", "/login"],
+    None: ["/", "/library", "/library?q=orientation", "/handbook", "/vacancies", "/offers", "/orientation?country=DE&occupation_q=nurse", "/register", "/login",
+           "/organisations"],
     "demo-migrant-01": ["/profiles", "/account", "/account/password"],
     "employer": ["/my/vacancies", "/vacancies/new"],
     "provider": ["/my/offers", "/offers/new"],
-    "practitioner": ["/library/new"],
+    "practitioner": ["/library/new", "/organisations/review"],
 }
 
 
@@ -92,3 +93,24 @@ def test_main_pages_label_every_input_and_fit_a_phone(new_browser_page, user):
         assert width <= 360, f"{path} scrolls sideways on a 360 px phone ({width} px)"
         assert phone.page.locator("h1").count() == 1, f"{path}: one h1 per page"
     phone.screenshot(f"phone-{user or 'anonymous'}-last-page")
+
+
+def test_registering_under_the_demo_employers_name_opens_none_of_its_pages(new_browser_page):
+    """The breach of issue 14, in the browser: the name typed is not the organisation."""
+    visitor = new_browser_page()
+    jobs = visitor.page.request.get(visitor.base_url + "/api/v1/vacancies?country=DE&per_page=100").json()["vacancies"]
+    job = next(item for item in jobs if item["employer"] == "Krankenhaus Kessler GmbH")
+    visitor.goto("/register?role=employer")
+    page = visitor.page
+    page.get_by_label("I hire workers for my organisation").check()
+    page.get_by_label("User name").fill("impostor")
+    page.get_by_label("Organisation (employers and service providers)").fill("Krankenhaus Kessler GmbH")
+    page.locator("#password").fill("a long enough password")
+    page.locator("#password_again").fill("a long enough password")
+    page.get_by_role("button", name="Create the account").click()
+    page.wait_for_url("**/account")
+    for path in (f"/vacancies/{job['id']}/edit", f"/vacancies/{job['id']}/candidates"):
+        assert visitor.goto(path).status == 403, path
+    visitor.goto("/my/vacancies")
+    assert page.locator("#organisation-status-notice").is_visible()
+    visitor.screenshot("impostor-pending")

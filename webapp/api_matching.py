@@ -19,7 +19,7 @@ from matching import erasure, records
 from matching.candidates import review_candidates
 from matching.eligibility import eligibility_signal
 from matching.gaps import MatchWithGaps, matches_with_gaps
-from matching.listing import verified_employer
+from matching.listing import verified_employer, verified_provider
 from matching.matcher import Explanation, Taxonomy
 from matching.models import ServiceOffer, ServiceOfferInput, SkillProfile, SkillProfileInput, Vacancy, VacancyInput
 from matching.profile_service import grant_profile_consent, save_profile, withdraw_profile_consent
@@ -297,7 +297,7 @@ def vacancy_candidates(vacancy_id: int):
 
 @matching_api.get("/api/v1/offers")
 def list_offers():
-    statement = select(ServiceOffer)
+    statement = select(ServiceOffer).where(verified_provider())
     kind = request.args.get("kind")
     if kind:
         statement = statement.where(ServiceOffer.kind == kind)

@@ -29,6 +29,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("market.vacancies", _l("Vacancies")),
     NavItem("market.offers", _l("Service offers")),
     NavItem("orientation.pack", _l("Orientation pack")),
+    NavItem("organisations.index", _l("Organisations")),
     NavItem("profiles.index", _l("Profiles"), ("migrant", "practitioner", "admin")),
     NavItem("market.my_vacancies", _l("My vacancies"), ("employer", "admin")),
     NavItem("market.my_offers", _l("My offers"), ("provider", "admin")),

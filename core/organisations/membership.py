@@ -19,7 +19,7 @@ from core.accounts import audit
 from core.accounts.users import User, find_user
 from core.db import session_scope
 from core.organisations.models import N_, Invitation, Organisation, utcnow
-from core.organisations.service import OrganisationError, get_organisation, join, review_organisation
+from core.organisations.service import OrganisationError, get_organisation, join, member_role_for, review_organisation
 
 INVITATION_DAYS = 7
 MAX_OPEN_INVITATIONS = 50
@@ -95,6 +95,11 @@ def accept_invitation(session: Session, token: str, user: User, *, now: datetime
     invitation, organisation = invitation_for(session, token, now=now)
     if user.organisation_id is not None:
         raise OrganisationError(N_("Your account already belongs to an organisation."), field="invitation")
+    if user.role != member_role_for(organisation):
+        raise OrganisationError(
+            N_("This invitation is for another kind of account: sign in with an account of that kind, or create one."),
+            field="invitation",
+        )
     invitation.used_at = now
     invitation.used_by = user.username
     session.add(invitation)

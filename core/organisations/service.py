@@ -207,3 +207,33 @@ def can_review_organisations(session: Session, user: User | None) -> bool:
         return False
     centre = session.get(Organisation, user.organisation_id)
     return centre is not None and centre.kind == "mrc" and centre.verified
+
+
+@dataclass(frozen=True)
+class OrganisationPage:
+    """What one viewer may see of an organisation."""
+
+    organisation: Organisation
+    is_member: bool
+    is_owner: bool
+    may_review: bool
+    members: list[User]  # for its owners, admins and reviewers
+    similar: list[Organisation]  # for reviewers: names like this one's
+
+
+def organisation_page(session: Session, organisation_id: int, viewer: User | None) -> OrganisationPage:
+    """The page of an organisation. A verified one's public part is for anyone; a pending
+    or suspended one exists only for its members, admins and reviewers (NotFound otherwise,
+    so nobody learns of it)."""
+    organisation = session.get(Organisation, organisation_id)
+    is_member = viewer is not None and viewer.organisation_id == organisation_id
+    may_review = can_review_organisations(session, viewer)
+    if organisation is None or not (organisation.verified or is_member or may_review):
+        raise NotFound(N_("There is no such organisation."), field="organisation")
+    is_owner = is_member and viewer is not None and viewer.organisation_role == "owner"
+    insider = is_owner or may_review or (viewer is not None and viewer.role == "admin")
+    return OrganisationPage(
+        organisation=organisation, is_member=is_member, is_owner=is_owner, may_review=may_review,
+        members=members(session, organisation_id) if insider else [],
+        similar=similar_organisations(session, organisation) if may_review else [],
+    )  # fmt: skip

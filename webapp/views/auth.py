@@ -25,6 +25,7 @@ from core.accounts.users import (
 )
 from core.db import session_scope
 from core.errors import HeadstartError
+from core.organisations.service import OrganisationError
 from core.organisations.registration import Registration, register_account
 from matching import erasure
 from webapp.current import current_runtime
@@ -91,16 +92,19 @@ def register():
     fields = ("username", "display_name", "role", "organisation")
     values = {name: request.form.get(name, "") for name in fields}
     values["role"] = values["role"] or request.args.get("role", "migrant")
+    invitation = (request.values.get("invitation") or "").strip()[:100] or None
     errors: dict[str, str] = {}
     if request.method == "POST":
         registration = Registration(
             **values, password=request.form.get("password", ""), password_again=request.form.get("password_again", "")
         )
         try:
-            user = register_account(_engine(), registration, language=_language_now())
+            user = register_account(_engine(), registration, language=_language_now(), invitation=invitation)
         except AccountError as error:
             messages = account_problem_messages()
             errors.update({field: messages[code] for field, code in error.problems.items()})
+        except OrganisationError as error:  # the invitation was used or expired meanwhile
+            errors["invitation"] = _(error.message)
         else:
             login_user(user)
             flash(_("Welcome to Headstart. Your account is ready."))
@@ -111,6 +115,7 @@ def register():
         errors=errors,
         roles=[(role, ROLE_LABELS[role]) for role in SELF_SERVICE_ROLES],
         organisation_roles=ORGANISATION_ROLES,
+        invitation=invitation,
         status=422 if errors else 200,
     )
 

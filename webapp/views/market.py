@@ -18,6 +18,7 @@ from werkzeug.datastructures import MultiDict
 
 from core.db import session_scope
 from core.errors import NotFound
+from core.organisations.models import Organisation
 from core.validation import FieldProblem
 from matching import access, esco, marketplace, records
 from matching.candidates import CandidateMatch, review_candidates
@@ -142,8 +143,12 @@ def vacancies():
     return render("market/vacancies.html", "market/_vacancy_search.html", results=page, filters=page.filters, **_names())
 
 
-def _visible(vacancy: Vacancy) -> bool:
-    return vacancy.status != "draft" or access.can_manage_vacancy(current_user(), vacancy)
+def _visible(session: Session, vacancy: Vacancy) -> bool:
+    """Drafts, and the vacancies of an employer not verified (pending or suspended), only to those who manage them."""
+    if access.can_manage_vacancy(current_user(), vacancy):
+        return True
+    employer = session.get(Organisation, vacancy.employer_id) if vacancy.employer_id is not None else None
+    return vacancy.status != "draft" and employer is not None and employer.verified
 
 
 def _load_vacancy(session: Session, vacancy_id: int) -> Vacancy:
@@ -151,7 +156,7 @@ def _load_vacancy(session: Session, vacancy_id: int) -> Vacancy:
         vacancy = records.get_vacancy(session, vacancy_id)
     except NotFound:
         abort(404)
-    if not _visible(vacancy):
+    if not _visible(session, vacancy):
         abort(404)
     return vacancy
 
@@ -172,9 +177,11 @@ def vacancy(vacancy_id: int):
         labels = concept_labels(session, uris, current_language())
         isco = marketplace.occupation_isco_code(session, item.occupation_uri) if item.occupation_uri else None
         group = isco_group_labels(session, {isco}, current_language()).get(isco, "") if isco else ""
+        employer = session.get(Organisation, item.employer_id) if item.employer_id is not None else None
     return render(
         "market/vacancy.html",
         vacancy=item,
+        employer=employer,
         labels=labels,
         isco_code=isco,
         isco_group=group,
@@ -197,7 +204,8 @@ def my_vacancies():
     employer = None if access.is_admin(user) and user.organisation_id is None else user.organisation_id
     with _session() as session:
         items = marketplace.vacancies_for_employer(session, employer)
-    return render("market/my_vacancies.html", vacancies=items, **_names())
+        organisation = session.get(Organisation, user.organisation_id) if user.organisation_id is not None else None
+    return render("market/my_vacancies.html", vacancies=items, organisation=organisation, **_names())
 
 
 def _blank(value: str | None) -> str | None:
@@ -540,7 +548,8 @@ def my_offers():
     with _session() as session:
         items = marketplace.offers_for_provider(session, provider)
         labels = concept_labels(session, {uri for offer in items for uri in offer.skills_taught})
-    return render("market/my_offers.html", offers=items, skill_labels=labels, **_names())
+        organisation = session.get(Organisation, user.organisation_id) if user.organisation_id is not None else None
+    return render("market/my_offers.html", offers=items, skill_labels=labels, organisation=organisation, **_names())
 
 
 def _offer_data(form: MultiDict, *, provider: str, existing: ServiceOffer | None) -> dict[str, Any]:

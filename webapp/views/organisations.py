@@ -1,0 +1,173 @@
+"""Organisations: the directory of verified ones, an organisation's page (members and
+invitations for its owners, the review for MRC reviewers and admins), the review queue,
+and the invitation link with which staff join.
+
+The use cases are core/organisations' (membership.py, service.py, registration.py);
+these views parse, call one, render.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from sqlmodel import Session
+
+from core.countries import country_codes
+from core.db import session_scope
+from core.errors import HeadstartError
+from core.organisations import membership
+from core.organisations.models import KINDS
+from core.organisations.service import can_review_organisations, directory, organisation_page, review_queue
+from webapp.current import current_runtime
+from webapp.formatting import moment
+from webapp.rendering import render
+from webapp.security import current_user, login_required
+from webapp.views.market import country_choices
+
+blueprint = organisations = Blueprint("organisations", __name__)
+
+
+def kind_names() -> dict[str, str]:
+    return {
+        "mrc": _("Migrant Resource Centre"),
+        "employer": _("Employer"),
+        "service_provider": _("Service provider"),
+        "public_employment_service": _("Public employment service"),
+        "integration_service": _("Integration service in the destination"),
+    }
+
+
+def status_names() -> dict[str, str]:
+    return {"pending": _("Waiting for review"), "verified": _("Verified"), "suspended": _("Suspended")}
+
+
+def _engine():
+    return current_runtime().engine
+
+
+def _render_page(organisation_id: int, *, errors: dict[str, str] | None = None, new_link: str = "", status: int = 200):
+    viewer = current_user()
+    with Session(_engine()) as session:
+        try:
+            page = organisation_page(session, organisation_id, viewer)
+        except HeadstartError:
+            abort(404)
+        invitations = membership.open_invitations(session, organisation_id) if page.is_owner else []
+    return render(
+        "organisations/page.html", view=page, org=page.organisation, invitations=invitations, errors=errors or {},
+        new_link=new_link, kind_names=kind_names(), status_names=status_names(), moment=moment, status=status,
+    )  # fmt: skip
+
+
+@organisations.get("/organisations")
+def index():
+    kind = request.args.get("kind", "") if request.args.get("kind", "") in KINDS else ""
+    country = request.args.get("country", "").strip().upper()
+    country = country if country in country_codes() else ""
+    text = request.args.get("q", "").strip()[:200]
+    with Session(_engine()) as session:
+        found = directory(session, kind=kind or None, country=country or None, text=text)
+        may_review = can_review_organisations(session, current_user())
+    return render(
+        "organisations/directory.html", organisations=found, kind=kind, country=country, text=text,
+        kind_names=kind_names(), countries=country_choices(), may_review=may_review,
+    )  # fmt: skip
+
+
+@organisations.get("/organisations/<int:organisation_id>")
+def page(organisation_id: int):
+    return _render_page(organisation_id)
+
+
+def _require_owner(organisation_id: int) -> None:
+    """Members, invitations and ownership are the owners' (and admins') business: 403 for anyone else."""
+    user = current_user()
+    if not (membership.is_owner(user, organisation_id) or (user is not None and user.role == "admin")):
+        abort(403)
+
+
+@organisations.post("/organisations/<int:organisation_id>/invitations")
+@login_required
+def invite(organisation_id: int):
+    _require_owner(organisation_id)
+    try:
+        made = membership.invite(_engine(), owner=current_user(), organisation_id=organisation_id, note=request.form.get("note", ""))
+    except HeadstartError as error:
+        return _render_page(organisation_id, errors={"note": _(error.message)}, status=422)
+    link = url_for("organisations.invitation", token=made.token, _external=True)
+    return _render_page(organisation_id, new_link=link)
+
+
+def _owner_action(organisation_id: int, action, message: str, **arguments):
+    """Run a member change; a refusal is shown on the page, next to the members."""
+    _require_owner(organisation_id)
+    try:
+        action(_engine(), owner=current_user(), organisation_id=organisation_id, **arguments)
+    except HeadstartError as error:
+        return _render_page(organisation_id, errors={"member": _(error.message)}, status=422)
+    flash(message)
+    return redirect(url_for("organisations.page", organisation_id=organisation_id, _anchor="members"))
+
+
+@organisations.post("/organisations/<int:organisation_id>/invitations/<int:invitation_id>/withdraw")
+@login_required
+def withdraw_invitation(organisation_id: int, invitation_id: int):
+    return _owner_action(organisation_id, membership.withdraw_invitation, _("The invitation is withdrawn."), invitation_id=invitation_id)
+
+
+@organisations.post("/organisations/<int:organisation_id>/members/<username>/remove")
+@login_required
+def remove_member(organisation_id: int, username: str):
+    return _owner_action(organisation_id, membership.remove_member, _("The member is removed."), username=username)
+
+
+@organisations.post("/organisations/<int:organisation_id>/members/<username>/owner")
+@login_required
+def hand_over(organisation_id: int, username: str):
+    return _owner_action(organisation_id, membership.hand_over, _("Ownership is handed over."), username=username)
+
+
+@organisations.post("/organisations/<int:organisation_id>/review")
+@login_required
+def review(organisation_id: int):
+    with Session(_engine()) as session:
+        if not can_review_organisations(session, current_user()):
+            abort(403)
+    decision, note = request.form.get("decision", ""), request.form.get("note", "")
+    try:
+        membership.review(_engine(), reviewer=current_user(), organisation_id=organisation_id, decision=decision, note=note)
+    except HeadstartError as error:
+        return _render_page(organisation_id, errors={error.field or "note": _(error.message)}, status=422)
+    flash(_("The organisation is verified.") if decision == "verified" else _("The organisation is suspended."))
+    return redirect(url_for("organisations.queue"))
+
+
+@organisations.get("/organisations/review")
+@login_required
+def queue():
+    with Session(_engine()) as session:
+        if not can_review_organisations(session, current_user()):
+            abort(403)
+        waiting = [organisation_page(session, item.id or 0, current_user()) for item in review_queue(session)]
+    return render("organisations/queue.html", pages=waiting, kind_names=kind_names(), moment=moment)
+
+
+@organisations.route("/invitations/<token>", methods=["GET", "POST"])
+def invitation(token: str):
+    """The link an owner sent: join with the signed-in account, or create one through it."""
+    user = current_user()
+    with session_scope(_engine()) as session:
+        try:
+            organisation = membership.invitation_for(session, token)[1]
+        except HeadstartError as error:  # unknown, used, expired or withdrawn
+            return render("organisations/invitation.html", error=_(error.message), token=token, organisation=None, status=410)
+        if request.method == "POST" and user is not None:
+            try:
+                membership.accept_invitation(session, token, session.merge(user))
+            except HeadstartError as error:  # this account cannot join
+                session.rollback()
+                return render("organisations/invitation.html", error=_(error.message), token=token, organisation=None, status=422)
+            flash(_("You are now a member of %(name)s.", name=organisation.name))
+            return redirect(url_for("organisations.page", organisation_id=organisation.id))
+    return render("organisations/invitation.html", error="", token=token, organisation=organisation, user=user,
+                  kind_names=kind_names())  # fmt: skip
