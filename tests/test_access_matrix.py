@@ -312,6 +312,8 @@ API_PUBLIC_READ = {
     "matching_api.read_vacancy": "/api/v1/vacancies/{vacancy}",
     "matching_api.list_offers": "/api/v1/offers",
     "matching_api.read_offer": "/api/v1/offers/{offer}",
+    "organisations_api.list_organisations": "/api/v1/organisations?kind=employer",
+    "organisations_api.read_organisation": "/api/v1/organisations/{employer_org}",
     "matching_api.eligibility": "/api/v1/eligibility?destination=DE&occupation=http://data.europa.eu/esco/occupation/87d0795a-d41f-47ee-979f-0ab7d73836e7&lang=de:B1",
 }
 # Public computations (no personal data, no session, nothing stored).

@@ -194,3 +194,15 @@ def test_the_directory_lists_verified_organisations_only(client, kessler):
     page = client.get("/organisations?kind=employer").get_data(as_text=True)
     assert page.count(KESSLER) == 1
     assert client.get(f"/organisations?q=kessler&country=ZZ").status_code == 200
+
+
+def test_the_api_lists_verified_organisations_and_hides_pending_ones(client, core_runtime, kessler):
+    owner, _ = kessler
+    register(client, "impostor")
+    listed = client.get("/api/v1/organisations?kind=employer&q=kessler").get_json()["organisations"]
+    with Session(core_runtime.engine) as db:
+        pending = db.exec(select(Organisation).where(Organisation.status == "pending")).one()
+    assert owner.organisation_id in {item["id"] for item in listed} and pending.id not in {item["id"] for item in listed}
+    assert client.get(f"/api/v1/organisations/{pending.id}").status_code == 404
+    assert client.get(f"/api/v1/organisations/{owner.organisation_id}").get_json()["name"] == KESSLER
+    assert client.get("/api/v1/organisations?kind=bank").status_code == 400

@@ -15,6 +15,7 @@ from core.runtime import Runtime
 from webapp import formatting, i18n, security
 from webapp.api import api
 from webapp.api_matching import matching_api
+from webapp.api_organisations import organisations_api
 from webapp.navigation import menu, role_name
 from webapp.rendering import htmx
 from webapp.views import register_views
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.jinja_env.globals.update(menu=menu, role_name=role_name)
     app.register_blueprint(api)
     app.register_blueprint(matching_api)
+    app.register_blueprint(organisations_api)
     register_views(app)
     _register_error_handlers(app)
     return app
