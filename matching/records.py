@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlmodel import Session, SQLModel
 
 from core.errors import HeadstartError, ImportFileError, NotFound, refuse_nul
-from core.organisations.models import VACANCY_KINDS, Organisation
+from core.organisations.models import VACANCY_KINDS, Organisation, tidy_name
 from core.organisations.service import trusted_organisation
 from core.runtime import Runtime
 from core.validation import field_problems
@@ -134,7 +134,7 @@ def consent_recipient(session: Session, recipient_kind: str, recipient: str = ""
     if recipient_id is not None:
         found = session.execute(query.where(Organisation.id == recipient_id)).scalars().first()
     elif recipient.strip():
-        matches = list(session.execute(query.where(Organisation.name == " ".join(recipient.split()))).scalars())
+        matches = list(session.execute(query.where(Organisation.name == tidy_name(recipient))).scalars())
         if len(matches) > 1:
             raise HeadstartError("Two verified organisations have that name: choose one from the directory.", field="recipient")
         found = matches[0] if matches else None

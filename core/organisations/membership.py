@@ -33,9 +33,14 @@ def is_owner(user: User | None, organisation_id: int) -> bool:
     return user is not None and user.organisation_id == organisation_id and user.organisation_role == "owner"
 
 
+def may_manage(user: User | None, organisation_id: int) -> bool:
+    """Members, invitations and ownership are the owners' (and admins') business."""
+    return is_owner(user, organisation_id) or (user is not None and user.role == "admin")
+
+
 def _owned(session: Session, owner: User, organisation_id: int) -> Organisation:
     organisation = get_organisation(session, organisation_id)
-    if not is_owner(owner, organisation_id) and owner.role != "admin":
+    if not may_manage(owner, organisation_id):
         raise OrganisationError(N_("Only an owner of the organisation may do this."), field="organisation")
     return organisation
 

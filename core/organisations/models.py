@@ -37,6 +37,11 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def tidy_name(name: str | None) -> str:
+    """A name as stored and compared exactly: runs of white space made one space."""
+    return " ".join((name or "").split())
+
+
 def name_key(name: str) -> str:
     """A name folded for comparison: case, accents, punctuation and legal forms ignored, so
     "Krankenhaus Kessler GmbH" and "krankenhaus-kessler" meet (the duplicate flag)."""

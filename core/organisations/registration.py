@@ -19,8 +19,8 @@ from core.accounts import audit
 from core.accounts.users import ORGANISATION_ROLES, SELF_SERVICE_ROLES, AccountError, User, account_problems, create_user
 from core.db import session_scope
 from core.organisations.membership import accept_invitation, invitation_for
-from core.organisations.models import KIND_OF_ROLE, Organisation
-from core.organisations.service import OrganisationDetails, join, member_role_for, new_organisation
+from core.organisations.models import KIND_OF_ROLE
+from core.organisations.service import OrganisationDetails, join, member_role_for, new_organisation, trusted_organisation
 
 
 @dataclass(frozen=True)
@@ -93,13 +93,8 @@ def create_member_account(
         organisation=organisation if role in ORGANISATION_ROLES else "", display_name=display_name, language=language,
     )  # fmt: skip
     if role in KIND_OF_ROLE and organisation.strip():
-        kind = KIND_OF_ROLE[role]
-        found = session.exec(
-            select(Organisation).where(Organisation.kind == kind, Organisation.name == " ".join(organisation.split()))
-        ).first()
-        if found is None:
-            note = f"Made with its first account by {by}."
-            found = new_organisation(session, OrganisationDetails(kind=kind, name=organisation), status=organisation_status, by=by, note=note)
+        found = trusted_organisation(session, kind=KIND_OF_ROLE[role], name=organisation, by=by,
+                                     note=f"Made with its first account by {by}.", status=organisation_status)
         has_owner = session.exec(
             select(User.id).where(User.organisation_id == found.id, User.organisation_role == "owner")
         ).first() is not None

@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 from core.accounts.users import User
 from core.countries import is_country
 from core.errors import HeadstartError, NotFound
-from core.organisations.models import KINDS, MAX_NAME, MAX_TEXT, N_, STATUSES, Organisation, name_key, utcnow
+from core.organisations.models import KINDS, MAX_NAME, MAX_TEXT, N_, STATUSES, Organisation, name_key, tidy_name, utcnow
 
 # What a reviewer decides; "pending" again is not a decision.
 DECISIONS = ("verified", "suspended")
@@ -44,7 +44,7 @@ class OrganisationDetails:
 
     def checked(self) -> "OrganisationDetails":
         """The details stripped and checked; OrganisationError names the first field at fault."""
-        name = " ".join(self.name.split())
+        name = tidy_name(self.name)
         if self.kind not in KINDS:
             raise OrganisationError(f"kind must be one of {', '.join(KINDS)}.", field="kind")
         if not name:
@@ -87,18 +87,19 @@ def new_organisation(session: Session, details: OrganisationDetails, *, status: 
     return organisation
 
 
-def trusted_organisation(session: Session, *, kind: str, name: str, by: str, note: str) -> Organisation:
-    """The organisation of this kind with exactly this name, made verified if there is none.
+def trusted_organisation(session: Session, *, kind: str, name: str, by: str, note: str, status: str = "verified") -> Organisation:
+    """The organisation of this kind with exactly this name, made (verified, unless
+    `status` says otherwise) if there is none.
 
     Only for callers the operator vouches for (an import file, the JSON API's trusted
     client, an admin's command line, the demo seeding): a person registering never gets
     here, so nobody joins an organisation by typing its name.
     """
-    name = " ".join((name or "").split())
+    name = tidy_name(name)
     found = session.exec(select(Organisation).where(Organisation.kind == kind, Organisation.name == name)).first()
     if found is not None:
         return found
-    return new_organisation(session, OrganisationDetails(kind=kind, name=name), status="verified", by=by, note=note)
+    return new_organisation(session, OrganisationDetails(kind=kind, name=name), status=status, by=by, note=note)
 
 
 def get_organisation(session: Session, organisation_id: int) -> Organisation:
@@ -117,12 +118,9 @@ def similar_organisations(session: Session, organisation: Organisation, *, limit
     if not words:
         return []
     candidates: dict[int, Organisation] = {}
-    for word in words:
-        query = select(Organisation).where(Organisation.id != organisation.id, Organisation.name_key.like(f"%{word}%"))  # type: ignore[attr-defined]
-        for other in session.exec(query.limit(200)).all():
-            candidates[other.id or 0] = other
-    for word in words:  # a typo in every shared word still shares a prefix
-        query = select(Organisation).where(Organisation.id != organisation.id, Organisation.name_key.like(f"{word[:3]}%"))  # type: ignore[attr-defined]
+    # A shared word, or (a typo in every shared word) a name starting as one of its words does.
+    for pattern in [f"%{word}%" for word in words] + [f"{word[:3]}%" for word in words]:
+        query = select(Organisation).where(Organisation.id != organisation.id, Organisation.name_key.like(pattern))  # type: ignore[attr-defined]
         for other in session.exec(query.limit(200)).all():
             candidates[other.id or 0] = other
     alike = [

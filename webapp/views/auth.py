@@ -25,8 +25,8 @@ from core.accounts.users import (
 )
 from core.db import session_scope
 from core.errors import HeadstartError
-from core.organisations.service import OrganisationError
 from core.organisations.registration import Registration, register_account
+from core.organisations.service import OrganisationError
 from matching import erasure
 from webapp.current import current_runtime
 from webapp.i18n import current_language

@@ -80,9 +80,8 @@ def page(organisation_id: int):
 
 
 def _require_owner(organisation_id: int) -> None:
-    """Members, invitations and ownership are the owners' (and admins') business: 403 for anyone else."""
-    user = current_user()
-    if not (membership.is_owner(user, organisation_id) or (user is not None and user.role == "admin")):
+    """403 for anyone but the organisation's owners and admins (membership.may_manage)."""
+    if not membership.may_manage(current_user(), organisation_id):
         abort(403)
 
 
