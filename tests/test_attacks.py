@@ -312,7 +312,9 @@ def test_every_post_route_refuses_a_request_without_the_csrf_token(app, world):
 
 def _id_for(name: str, world) -> object:
     return {"profile_id": world.ids["profile"], "note_id": world.ids["note"], "vacancy_id": world.ids["vacancy"],
-            "offer_id": world.ids["offer"], "record_id": world.ids["record"], "step": "about"}[name]  # fmt: skip
+            "offer_id": world.ids["offer"], "record_id": world.ids["record"], "step": "about",
+            "organisation_id": world.ids["employer_org"], "invitation_id": world.ids["invitation_withdrawn_id"],
+            "username": world.users["employer"].username, "token": world.ids["invitation_post"]}[name]  # fmt: skip
 
 
 def test_cookies_are_httponly_and_samesite(client, make_user):
