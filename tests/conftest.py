@@ -6,6 +6,7 @@ PostgreSQL run in CI sets it, see tests/postgres_server.py and the Makefile).
 
 from __future__ import annotations
 
+import gc
 import os
 from pathlib import Path
 
@@ -51,8 +52,33 @@ def engine(settings: Settings):
     drop_schema(engine)
     create_schema(engine)
     yield engine
+    leaked = _end_leaked_transactions(engine)
     drop_schema(engine)
     engine.dispose()
+    if leaked:
+        pytest.fail(f"the test left {leaked} database transaction(s) open (a Session never closed?)", pytrace=False)
+
+
+def _end_leaked_transactions(engine) -> int:
+    """Terminate PostgreSQL sessions of this database left idle inside a transaction.
+
+    On PostgreSQL such a session holds its table locks, and the DROP of the teardown would
+    wait for it for ever (a CI run once hung here for an hour); SQLite has no such wait.
+    """
+    if engine.url.get_backend_name() != "postgresql":
+        return 0
+    from sqlalchemy import text
+
+    engine.dispose()  # connections back in the pool are not leaks
+    with engine.connect() as connection:
+        leaked = len(connection.execute(text(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid <> pg_backend_pid() AND state LIKE 'idle in transaction%'"
+        )).all())  # fmt: skip
+    # Finalise the leaked sessions now: left to a later garbage collection, they ran in the
+    # middle of pytest's ast parsing and crashed it (CPython 3.11 "AST constructor recursion").
+    gc.collect()
+    return leaked
 
 
 @pytest.fixture
@@ -330,7 +356,7 @@ def demo_site(tmp_path_factory, real_backend):
     runtime.__dict__["engine"] = engine
     assert seed_demo(runtime, demo_users=True, echo=lambda _message: None)
     app = create_app(runtime=runtime)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _closing_bodies(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
@@ -338,6 +364,28 @@ def demo_site(tmp_path_factory, real_backend):
     thread.join(timeout=10)
     runtime.close()
     engine.dispose()
+
+
+def _closing_bodies(app):
+    """Close each response body as soon as it is sent.
+
+    Werkzeug's development server closes a body only after draining the socket; when
+    Chromium drops a connection (a favicon request cancelled by a navigation) the drain
+    raises first, the static file stays open and its ResourceWarning fails a later test.
+    """
+
+    def send_then_close(body):
+        try:
+            yield from body
+        finally:
+            close = getattr(body, "close", None)
+            if close is not None:
+                close()
+
+    def middleware(environ, start_response):
+        return send_then_close(app(environ, start_response))
+
+    return middleware
 
 
 @pytest.fixture(scope="session")

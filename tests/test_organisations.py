@@ -145,7 +145,9 @@ def test_staff_join_by_an_invitation_that_works_once(client, core_runtime, sign_
     reused = client.get(f"/invitations/{invitation}")
     assert reused.status_code == 410 and b"used already" in reused.data
     refused = register(client, "mallory", invitation=invitation)
-    assert refused.status_code == 422 and find_user(Session(core_runtime.engine), "mallory") is None
+    assert refused.status_code == 422
+    with Session(core_runtime.engine) as db:
+        assert find_user(db, "mallory") is None
 
 
 def test_an_expired_or_unknown_invitation_is_refused_clearly(core_runtime, kessler):
