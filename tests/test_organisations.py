@@ -176,10 +176,10 @@ def test_only_an_owner_invites_removes_and_hands_over(core_runtime, make_user, k
 def test_a_consent_goes_only_to_a_verified_organisation(core_runtime, make_user, client, kessler):
     pid = add_profile(core_runtime, "amina")
     register(client, "fake.centre", "MRC Chisinau", role="provider")  # a pending provider, not an MRC
-    with session_scope(core_runtime.engine) as db:
-        with pytest.raises(HeadstartError, match="verified organisation"):
-            grant_consent(session=db, profile_id=pid, recipient_kind="mrc", recipient="MRC Chisinau")
-    pending = Session(core_runtime.engine).exec(select(Organisation).where(Organisation.status == "pending")).first()
+    with session_scope(core_runtime.engine) as db, pytest.raises(HeadstartError, match="verified organisation"):
+        grant_consent(session=db, profile_id=pid, recipient_kind="mrc", recipient="MRC Chisinau")
+    with Session(core_runtime.engine) as db:
+        pending = db.exec(select(Organisation).where(Organisation.status == "pending")).first()
     forged = client.post(f"/api/v1/profiles/{pid}/consents", json={"recipient_kind": "employer", "recipient": pending.name, "days": 30})
     assert forged.status_code == 422 and "verified organisation" in forged.get_json()["error"]
 
@@ -195,7 +195,7 @@ def test_the_directory_lists_verified_organisations_only(client, kessler):
     register(client, "impostor")
     page = client.get("/organisations?kind=employer").get_data(as_text=True)
     assert page.count(KESSLER) == 1
-    assert client.get(f"/organisations?q=kessler&country=ZZ").status_code == 200
+    assert client.get("/organisations?q=kessler&country=ZZ").status_code == 200
 
 
 def test_the_api_lists_verified_organisations_and_hides_pending_ones(client, core_runtime, kessler):
