@@ -13,17 +13,32 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from core.accounts import audit
-from core.accounts.users import User, find_user
+from core.accounts.users import User
 from core.db import session_scope
 from core.runtime import Runtime
 from matching.candidate_prefilter import candidate_prefilter
-from matching.matcher import WEIGHTS, Explanation, ProfileView, Taxonomy, VacancyView, explain, hard_exclusions
+from matching.identity import MigrantIdentity, identities_of
+from matching.matcher import (
+    WEIGHTS,
+    Explanation,
+    ProfileView,
+    Taxonomy,
+    VacancyView,
+    explain,
+    hard_exclusions,
+)
 from matching.matcher_input import profile_view, vacancy_view
 from matching.matches import check_top
 from matching.models import SkillProfile
 from matching.records import consented_recipients, get_vacancy
 from matching.taxonomy import load_taxonomy
-from matching.texts import concept_uris, encode_texts, profile_concepts, profile_text, vacancy_text
+from matching.texts import (
+    concept_uris,
+    encode_texts,
+    profile_concepts,
+    profile_text,
+    vacancy_text,
+)
 
 # The runtime cache entry with what the last call read (counts only: tests, benchmarks).
 CANDIDATES_READ = "candidates_read"
@@ -164,29 +179,31 @@ def _screening_view(profile: SkillProfile, vacancy: VacancyView) -> ProfileView:
 @dataclass(frozen=True)
 class CandidateReview:
     """An employer's list of candidates, as handed over: the matches, the labels of every
-    concept their profiles name, and the names of the migrants who chose to be identified."""
+    concept their profiles name, and the names and contacts of the migrants who chose to
+    be identified to this employer (matching/identity.py)."""
 
     matches: list[CandidateMatch]
     taxonomy: Taxonomy
     labels: Taxonomy  # the candidates' occupations and skills
-    names: dict[int, str]  # profile id -> the migrant's name (identified candidates only)
+    identities: dict[int, MigrantIdentity]  # profile id -> name and contact (identified candidates only)
 
 
 def review_candidates(
     runtime: Runtime, *, actor: User | str, role: str = "", vacancy_id: int, top: int = 10, include_excluded: bool = False
 ) -> CandidateReview:
     """Candidates for a vacancy handed to its employer (a page or the JSON API): the audit
-    log records each hand-over with how many profiles it showed and how many identified."""
+    log records each hand-over with how many profiles it showed and which it identified."""
     matches, taxonomy = candidates_for_vacancy(runtime, vacancy_id, top=top, include_excluded=include_excluded)
     with session_scope(runtime.engine) as session:
         uris: set[str] = set()
-        names: dict[int, str] = {}
         for match in matches:
             uris.update(match.profile.skills)
             uris.update(o.uri for o in match.profile.occupations_held() if o.uri)
-            if match.identified:
-                owner = find_user(session, match.profile.owner)
-                names[match.profile.id or 0] = (owner.name if owner else "") or match.profile.owner
+        identified = [match.profile.id or 0 for match in matches if match.identified]
+        identities = identities_of(session, identified)
         labels = load_taxonomy(session, uris)
-        audit.record(session, actor, "view", "vacancy", vacancy_id, f"{len(matches)} candidates shown", role=role)
-    return CandidateReview(matches, taxonomy, labels, names)
+        detail = f"{len(matches)} candidates shown"
+        if identified:
+            detail += f", identified with name and contact: profiles {', '.join(map(str, identified))}"
+        audit.record(session, actor, "view", "vacancy", vacancy_id, detail, role=role)
+    return CandidateReview(matches, taxonomy, labels, identities)

@@ -10,12 +10,14 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from core.accounts.users import find_user
 from core.db import session_scope
+from core.organisations.models import Organisation
 from core.organisations.registration import create_member_account
 from core.runtime import Runtime
+from matching.identity import IdentityInput, identity_of, save_identity
 from matching.models import Consent, SkillProfile
 from matching.records import grant_consent
 
@@ -41,6 +43,11 @@ def load_demo_users(runtime: Runtime, path: Path = DEMO_USERS_FILE) -> DemoUsers
                 continue
             create_member_account(db, password=password, by="the demo seeding", **entry)
             created.append(entry["username"])
+        _hold_caseload(db, spec.get("caseload"))
+        for entry in spec.get("identities", []):
+            profile = _profile(db, entry.pop("profile"))
+            if profile is not None and identity_of(db, profile.id or 0) is None:
+                save_identity(db, profile.id or 0, IdentityInput.model_validate(entry))
         for entry in spec.get("consents", []):
             profile = db.exec(select(SkillProfile).where(SkillProfile.external_id == entry["profile"])).first()
             if profile is None:
@@ -54,3 +61,21 @@ def load_demo_users(runtime: Runtime, path: Path = DEMO_USERS_FILE) -> DemoUsers
                 )
                 consents += 1
     return DemoUsersReport(tuple(created), tuple(existing), consents, password)
+
+
+def _profile(db: Session, external_id: str) -> SkillProfile | None:
+    return db.exec(select(SkillProfile).where(SkillProfile.external_id == external_id)).first()
+
+
+def _hold_caseload(db: Session, caseload: dict | None) -> None:
+    """The MRC holds the listed profiles of migrants who have no account (yet)."""
+    if not caseload:
+        return
+    centre = db.exec(select(Organisation).where(Organisation.kind == "mrc", Organisation.name == caseload["mrc"])).first()
+    if centre is None:
+        return
+    for external_id in caseload["profiles"]:
+        profile = _profile(db, external_id)
+        if profile is not None and profile.mrc_id is None and find_user(db, profile.owner) is None:
+            profile.owner, profile.mrc_id = caseload["opened_by"], centre.id
+            db.add(profile)

@@ -48,7 +48,15 @@ from core.errors import NotFound
 from core.organisations.models import Invitation, Organisation
 from core.runtime import Runtime
 from matching.case_notes import CaseNote
-from matching.models import Consent, ServiceOffer, SkillProfile, SuggestionChoice, Vacancy
+from matching.identity import MigrantIdentity, identities_of
+from matching.models import (
+    Consent,
+    ServiceOffer,
+    SkillProfile,
+    SuggestionChoice,
+    Vacancy,
+)
+from matching.takeover import ProfileTakeover
 from matching.texts import drop_cached_vectors, profile_texts
 
 
@@ -96,7 +104,7 @@ def export_personal_data(session: Session, *, username: str, now: datetime | Non
     user = find_user(session, username)
     if user is None:
         raise NotFound(f"No account {username!r}.", field="username")
-    profiles = list(session.exec(select(SkillProfile).where(SkillProfile.owner == user.username).order_by(SkillProfile.id)).all())  # type: ignore[arg-type]
+    profiles = list(session.exec(select(SkillProfile).where(*_own_profiles(user.username)).order_by(SkillProfile.id)).all())  # type: ignore[arg-type]
     profile_ids = [p.id for p in profiles if p.id is not None]
     consents: dict[int, list[dict]] = {}
     notes: dict[int, list[dict]] = {}
@@ -105,12 +113,14 @@ def export_personal_data(session: Session, *, username: str, now: datetime | Non
             consents.setdefault(consent.profile_id, []).append(_dump(consent))
         for note in session.exec(select(CaseNote).where(CaseNote.profile_id.in_(profile_ids)).order_by(CaseNote.id)).all():  # type: ignore[attr-defined,arg-type]
             notes.setdefault(note.profile_id, []).append(_dump(note))
+    identities = identities_of(session, profile_ids)
     data: dict[str, Any] = {
         "format": EXPORT_FORMAT,
         "exported_at": (now or datetime.now(timezone.utc)).isoformat(),
         "account": _dump(user, exclude={"password_hash"}),
         "profiles": [
-            {**_dump(p), "consents": consents.get(p.id or 0, []), "case_notes": notes.get(p.id or 0, [])}
+            {**_dump(p), "consents": consents.get(p.id or 0, []), "case_notes": notes.get(p.id or 0, []),
+             "name_and_contact": _dump(identities[p.id or 0], exclude={"profile_id"}) if (p.id or 0) in identities else None}
             for p in profiles
         ],
         "suggestion_choices": [
@@ -156,6 +166,12 @@ def export_personal_data(session: Session, *, username: str, now: datetime | Non
 # ---------------------------------------------------------------------------- profiles
 
 
+def _own_profiles(username: str) -> tuple:
+    """The profiles an account owns: not those its practitioner opened for an MRC, which
+    are the centre's caseload and stay when the practitioner's account goes."""
+    return (SkillProfile.owner == username, SkillProfile.mrc_id.is_(None))  # type: ignore[union-attr]
+
+
 def _erase_profiles(session: Session, profiles: Sequence[SkillProfile], report: ErasureReport) -> None:
     ids = [profile.id for profile in profiles if profile.id is not None]
     if not ids:
@@ -163,6 +179,8 @@ def _erase_profiles(session: Session, profiles: Sequence[SkillProfile], report: 
     texts = profile_texts(session, profiles)
     report.case_notes += session.execute(delete(CaseNote).where(CaseNote.profile_id.in_(ids))).rowcount or 0  # type: ignore[attr-defined]
     report.consents += session.execute(delete(Consent).where(Consent.profile_id.in_(ids))).rowcount or 0  # type: ignore[attr-defined]
+    session.execute(delete(MigrantIdentity).where(MigrantIdentity.profile_id.in_(ids)))  # type: ignore[attr-defined]
+    session.execute(delete(ProfileTakeover).where(ProfileTakeover.profile_id.in_(ids)))  # type: ignore[attr-defined]
     report.audit_events += session.execute(
         delete(AuditEvent).where(
             AuditEvent.object_type == "profile", AuditEvent.object_id.in_([str(pid) for pid in ids])  # type: ignore[union-attr]
@@ -204,7 +222,7 @@ def erase_account(*, session: Session, username: str, actor: User | str | None =
         raise NotFound(f"No account {username!r}.", field="username")
     name, user_role = user.username, user.role
     report = ErasureReport(account=True)
-    profiles = list(session.exec(select(SkillProfile).where(SkillProfile.owner == name)).all())
+    profiles = list(session.exec(select(SkillProfile).where(*_own_profiles(name))).all())
     own_ids = [str(p.id) for p in profiles]
     _erase_profiles(session, profiles, report)
     report.suggestion_choices = session.execute(

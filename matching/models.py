@@ -207,6 +207,10 @@ class SkillProfile(SkillProfileBase, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     external_id: str | None = Field(default=None, max_length=100, unique=True)
+    # The MRC holding the profile for a migrant (matching/access.py): set when a
+    # practitioner opens it, cleared when the migrant takes it over. `owner` then names
+    # the practitioner who opened it, which grants nothing by itself.
+    mrc_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
     revision: int = 1
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)

@@ -15,19 +15,16 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date
 from functools import lru_cache
 from typing import Any, Protocol
 
 from babel import Locale
-from sqlmodel import Session, select
 
 from core.errors import HeadstartError
 from core.languages import ISO_639_1
-from core.organisations.models import VACANCY_KINDS, Organisation
 from matching.cefr import LEVELS, SUBSKILLS
 from matching.models import (
-    Consent,
     SkillProfile,
     SkillProfileInput,
     SuggestionChoiceInput,
@@ -42,7 +39,6 @@ ISCED_LEVELS: tuple[int, ...] = tuple(range(0, 9))
 MAX_ROWS = 30
 MAX_COUNTRIES = 30
 MIN_SKILLS = 3
-CONSENT_DAYS: tuple[int, ...] = (90, 180, 365)
 
 
 def N_(message: str) -> str:
@@ -469,38 +465,6 @@ def parse_steps(
     return changes, problems
 
 
-@dataclass(frozen=True)
-class ConsentForm:
-    """The consent form as typed (shown again when it has problems) and the days chosen."""
-
-    recipient_kind: str
-    recipient: str
-    days_text: str
-    days: int  # 0 when the text is not one of CONSENT_DAYS
-
-    def as_values(self) -> dict[str, str]:
-        return {"recipient_kind": self.recipient_kind, "recipient": self.recipient, "days": self.days_text}
-
-
-def parse_consent_form(form: FormData) -> tuple[ConsentForm, Errors]:
-    """The page's consent form: a recipient of a kind the page offers, one of its periods."""
-    days_text = str(form.get("days", "180") or "")
-    consent = ConsentForm(
-        recipient_kind=str(form.get("recipient_kind", "") or ""),
-        recipient=str(form.get("recipient", "") or "").strip(),
-        days_text=days_text,
-        days=int(days_text) if days_text.isascii() and days_text.isdigit() and len(days_text) <= 6 else 0,
-    )
-    errors: Errors = {}
-    if consent.recipient_kind not in ("employer", "mrc"):
-        errors["recipient_kind"] = Problem(N_("Choose an employer or a Migrant Resource Centre."))
-    if not consent.recipient:
-        errors["recipient"] = Problem(N_("Name the employer or the centre exactly as it is written in the list."))
-    if consent.days not in CONSENT_DAYS:
-        errors["days"] = Problem(N_("Choose one of the periods shown."))
-    return consent, errors
-
-
 def cv_choices(values: dict[str, Any], decided_by: str) -> list[SuggestionChoiceInput]:
     """The person's decisions on the skills suggested from their CV (kept for review)."""
     choices = []
@@ -588,22 +552,3 @@ def completeness(profile: SkillProfile) -> Completeness:
         CompletenessItem("qualification", bool(profile.qualifications), "work"),
         CompletenessItem("consent", profile.consent_to_matching, "consent"),
     ))
-
-
-# ---------------------------------------------------------------------------- consents
-
-
-def active_consents(session: Session, profile_id: int, *, now: datetime | None = None) -> list[Consent]:
-    now = now or datetime.now(timezone.utc)
-    rows = session.exec(select(Consent).where(Consent.profile_id == profile_id).order_by(Consent.granted_at)).all()  # type: ignore[arg-type]
-    return [consent for consent in rows if consent.active(now)]
-
-
-def consent_recipients(session: Session) -> tuple[list[str], list[str]]:
-    """Names a migrant may choose from: verified employers, and verified MRCs (the
-    directory; a consent goes to the organisation, core/organisations)."""
-    verified = select(Organisation.kind, Organisation.name).where(Organisation.status == "verified")
-    rows = session.exec(verified).all()
-    employers = sorted({name for kind, name in rows if kind in VACANCY_KINDS})
-    centres = sorted({name for kind, name in rows if kind == "mrc"})
-    return employers, centres

@@ -166,17 +166,19 @@ def grant_consent(
     return consent
 
 
-def withdraw_consent(*, session: Session, profile_id: int, recipient: str) -> int:
-    """Withdraw every active consent of a profile for a recipient; effective at once."""
+def withdraw_consent(*, session: Session, profile_id: int, recipient: str = "", recipient_id: int | None = None) -> tuple[int, str]:
+    """Withdraw every active consent of a profile for a recipient (by organisation id, or
+    by the name recorded on the consent); effective at once. Returns how many, and the
+    recipient's name."""
     now = _now()
     count = 0
-    for consent in session.execute(
-        select(Consent).where(Consent.profile_id == profile_id, Consent.recipient == recipient)
-    ).scalars():
+    which = Consent.recipient_id == recipient_id if recipient_id is not None else Consent.recipient == recipient
+    for consent in session.execute(select(Consent).where(Consent.profile_id == profile_id, which)).scalars():
         if consent.withdrawn_at is None:
             consent.withdrawn_at = now
             count += 1
-    return count
+            recipient = consent.recipient
+    return count, recipient
 
 
 def consented_recipients(session: Session, profile_ids: list[int], *, now: datetime | None = None) -> dict[int, set[int]]:

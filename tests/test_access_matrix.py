@@ -117,6 +117,12 @@ def build_world(runtime, make_user) -> World:
     )  # fmt: skip
     world.ids["record"] = RECORD_ID
     world.ids["employer_org"] = users["employer"].organisation_id
+    with session_scope(runtime.engine) as db:  # a profile the practitioner opened: their MRC's caseload
+        held = records.create_profile(session=db, data=SkillProfileInput(owner=users["practitioner"].username, summary="Cook."))
+        held.mrc_id = users["practitioner"].organisation_id
+        db.add(held)
+        db.flush()
+        world.ids["held_profile"] = held.id
     with session_scope(runtime.engine) as db:
         pending = new_organisation(db, OrganisationDetails(kind="employer", name="Pending Employer GmbH"))
         world.ids["pending_org"] = pending.id
@@ -181,6 +187,10 @@ def profile_reader(value: Any) -> Expect:
 def profile_owner(value: Any) -> Expect:
     """Only the owner (and admin): a consented practitioner may not consent or delete."""
     return roles(value, "migrant", overrides={"practitioner": 403, "other_migrant": 404, "other_practitioner": 404})
+
+
+# Roles that have no profile pages at all (403 before any profile is looked at).
+NOT_PROFILE_ROLES = {actor: 403 for actor in (*BOTH_EMPLOYERS, *BOTH_PROVIDERS)}
 
 
 def caseworker(value: Any) -> Expect:
@@ -255,6 +265,7 @@ MATRIX: dict[str, list[Case]] = {
     "profiles.new": [Case(p("/profiles/new"), get=roles(200, *BOTH_MIGRANTS, *BOTH_PRACTITIONERS),
                           post=roles("write", *BOTH_MIGRANTS, *BOTH_PRACTITIONERS))],  # fmt: skip
     "profiles.view": [Case(p("/profiles/{profile}"), get=profile_reader(200)),
+                      Case(p("/profiles/{held_profile}"), get=roles(200, "practitioner", denied=404, overrides=NOT_PROFILE_ROLES)),
                       Case(p("/profiles/999999"), get=roles(404, *BOTH_MIGRANTS, *BOTH_PRACTITIONERS))],  # fmt: skip
     "profiles.print": [Case(p("/profiles/{profile}/print"), get=profile_reader(200))],
     "profiles.matches": [Case(p("/profiles/{profile}/matches"), get=profile_reader(200))],
@@ -264,14 +275,21 @@ MATRIX: dict[str, list[Case]] = {
         Case(p("/profiles/{profile}/edit/no-such-step"), get=roles(404, *BOTH_MIGRANTS, *BOTH_PRACTITIONERS)),
     ],
     "profiles.grant": [Case(p("/profiles/{profile}/consents"), post=profile_owner("write"),
-                            data=lambda w: {"recipient_kind": "employer", "recipient": ORGANISATIONS["employer"], "days": "180"})],  # fmt: skip
+                            data=lambda w: {"recipient_id": str(w.ids["employer_org"]), "days": "180"})],  # fmt: skip
     "profiles.withdraw": [Case(p("/profiles/{profile}/consents/withdraw"), post=profile_owner("write"),
-                               data=lambda w: {"recipient": ORGANISATIONS["employer"]})],  # fmt: skip
+                               data=lambda w: {"recipient_id": str(w.ids["employer_org"])})],  # fmt: skip
     "profiles.delete": [Case(p("/profiles/{profile}/delete"), get=profile_owner(200), post=profile_owner("write"), fresh_profile=True)],
     "profiles.caseworker": [Case(p("/profiles/{profile}/caseworker"), get=caseworker(200), post=caseworker("write"))],
     "profiles.add_note": [Case(p("/profiles/{profile}/notes"), post=caseworker("write"),
                                data=lambda w: {"kind": "next_step", "text": "Call the school."})],  # fmt: skip
     "profiles.note_done": [Case(p("/profiles/{profile}/notes/{note}/done"), post=caseworker("write"), data=lambda w: {"done": "1"})],
+    # A migrant's account takes over the profile the MRC holds for them, with a code a
+    # practitioner of that MRC makes (a practitioner elsewhere does not learn it exists).
+    "takeover.make_code": [Case(p("/profiles/{held_profile}/takeover-code"), post=roles("write", "practitioner",
+                                overrides={"other_practitioner": 404}))],  # fmt: skip
+    "takeover.enter": [Case(p("/take-over"), get=roles(200, *BOTH_MIGRANTS))],
+    "takeover.enter_link": [Case(p("/take-over/NOT-A-CODE"), get=roles(422, *BOTH_MIGRANTS))],
+    "takeover.confirm": [Case(p("/take-over"), post=roles("write", *BOTH_MIGRANTS), data=lambda w: {"code": "AAAA-BBBB-CCCC", "confirm": "1"})],
     # Organisations: a verified one's page is public; a pending one exists only for the
     # reviewers (practitioners of a verified MRC) and admins; members and invitations are
     # its owners'.

@@ -87,10 +87,10 @@ def test_building_a_profile_and_its_consents_are_recorded(client, core_runtime, 
     assert (created.actor, created.actor_role, created.object_type) == ("amina", "migrant", "profile")
     response = client.post(f"/profiles/{pid}/edit/consent", data={"csrf_token": token, "revision": "1", "consent_to_matching": "1", "action": "finish"})
     assert response.status_code == 302
-    make_user("practitioner", username="ana.rusu", organisation="MRC Chisinau")
-    client.post(f"/profiles/{pid}/consents", data={"csrf_token": token, "recipient_kind": "mrc", "recipient": "MRC Chisinau", "days": "180"})
-    client.post(f"/profiles/{pid}/consents/withdraw", data={"csrf_token": token, "recipient": "MRC Chisinau"})
-    client.post(f"/profiles/{pid}/consents/withdraw", data={"csrf_token": token, "recipient": "MRC Chisinau"})  # nothing left
+    centre = str(make_user("practitioner", username="ana.rusu", organisation="MRC Chisinau").organisation_id)
+    client.post(f"/profiles/{pid}/consents", data={"csrf_token": token, "recipient_id": centre, "days": "180"})
+    client.post(f"/profiles/{pid}/consents/withdraw", data={"csrf_token": token, "recipient_id": centre})
+    client.post(f"/profiles/{pid}/consents/withdraw", data={"csrf_token": token, "recipient_id": centre})  # nothing left
     client.post(f"/profiles/{pid}/edit/consent", data={"csrf_token": token, "revision": "2", "action": "finish"})
     assert [(a, d) for _, a, d in actions(core_runtime, object_id=str(pid))] == [
         ("create", "step about"),

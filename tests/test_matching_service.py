@@ -115,7 +115,7 @@ def test_candidates_need_matching_consent_and_are_anonymous_until_opt_in(core_ru
     (candidate,), _ = candidates_for_vacancy(core_runtime, vacancy_id)
     assert candidate.identified
     with Session(core_runtime.engine) as session:
-        assert records.withdraw_consent(session=session, profile_id=profile_id, recipient=VACANCY["employer"]) == 1
+        assert records.withdraw_consent(session=session, profile_id=profile_id, recipient=VACANCY["employer"])[0] == 1
         session.commit()
     (candidate,), _ = candidates_for_vacancy(core_runtime, vacancy_id)
     assert not candidate.identified

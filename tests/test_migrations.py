@@ -35,8 +35,9 @@ NEW_IN_0002 = {"user_account", "login_failure", "case_note"}
 NEW_IN_0003 = {"audit_event"}
 NEW_IN_0004 = {"login_session"}
 NEW_IN_0006 = {"organisation", "organisation_invitation"}
-AFTER_RELEASE = NEW_IN_0002 | NEW_IN_0003 | NEW_IN_0004 | NEW_IN_0006
-HEAD = "0006"
+NEW_IN_0007 = {"migrant_identity", "profile_takeover"}
+AFTER_RELEASE = NEW_IN_0002 | NEW_IN_0003 | NEW_IN_0004 | NEW_IN_0006 | NEW_IN_0007
+HEAD = "0007"
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=timezone.utc)
 
 
@@ -57,8 +58,9 @@ def empty(engine):
     return engine
 
 
-def test_revisions_are_linear_and_0006_is_head():
+def test_revisions_are_linear_and_0007_is_head():
     assert head_revision() == HEAD
+    assert set(revision_tables("0007")) == NEW_IN_0007
     assert set(revision_tables("0006")) == NEW_IN_0006
     assert revision_tables("0005") == ()  # an index only
     assert set(revision_tables("0004")) == NEW_IN_0004
@@ -342,6 +344,32 @@ def test_organisation_names_become_organisations_at_0006(empty):
         assert session.get(CaseNote, 1).organisation_id == manila.id
 
 
+def test_practitioners_profiles_move_to_their_centre_at_0007(empty):
+    """Revision 0007 on a database of 0006 with data: a profile a practitioner opened
+    belongs to the practitioner's MRC; a migrant's own profile stays theirs."""
+    from core.organisations.models import Organisation
+    from matching.models import SkillProfile
+
+    assert upgrade_schema(empty, "0005") == (None, "0005")
+    insert_release_rows(empty)  # profile 3, owned by the practitioner account mrc-manila
+    account = {"display_name": "", "language": "en", "password_hash": "x", "active": True, "created_at": NOW}
+    with empty.begin() as connection:
+        connection.execute(V5_USER.insert(), [
+            {**account, "id": 1, "username": "mrc-manila", "role": "practitioner", "organisation": "MRC Manila"},
+            {**account, "id": 2, "username": "amina", "role": "migrant", "organisation": ""},
+        ])  # fmt: skip
+        row = connection.execute(sa.select(V1_PROFILE).where(V1_PROFILE.c.id == 3)).mappings().one()
+        connection.execute(V1_PROFILE.insert(), {**row, "id": 4, "owner": "amina"})
+    assert upgrade_schema(empty, "0006") == ("0005", "0006")
+    assert upgrade_schema(empty) == ("0006", HEAD)
+    with empty.connect() as connection:
+        assert schema_differences(connection) == []
+    with Session(empty) as session:
+        manila = session.exec(select(Organisation).where(Organisation.name == "MRC Manila")).one()
+        assert session.get(SkillProfile, 3).mrc_id == manila.id
+        assert session.get(SkillProfile, 4).mrc_id is None and session.get(SkillProfile, 4).owner == "amina"
+
+
 # ---------------------------------------------------------------------------- before migrations
 
 
@@ -493,11 +521,11 @@ def test_new_revision_autogenerates_the_next_number(tmp_path, monkeypatch):
 
         path = core_db.new_revision("add vacancy remote", metadata=metadata)
         assert path is not None and path.parent == copy / "versions"
-        assert path.name == "0007_add_vacancy_remote.py"
+        assert path.name == "0008_add_vacancy_remote.py"
         source = path.read_text()
-        assert "revision: str = '0007'" in source and "down_revision: str | Sequence[str] | None = '0006'" in source
+        assert "revision: str = '0008'" in source and "down_revision: str | Sequence[str] | None = '0007'" in source
         assert "sa.Column('remote', sa.Boolean(), nullable=True)" in source
         assert "sqlmodel" not in source
-        assert core_db.head_revision() == "0007"
+        assert core_db.head_revision() == "0008"
     finally:
         core_db._script.cache_clear()

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TRANSLATIONS = ROOT / "webapp" / "translations"
 LANGUAGES = ("fr", "ar")
 KEYWORDS = {"_": None, "N_": None, "L": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None, "gettext_in": (2,)}
-METHOD_MAP = [("webapp/**.py", "python"), ("webapp/templates/**.html", "jinja2")]
+METHOD_MAP = [("webapp/**.py", "python"), ("core/organisations/**.py", "python"), ("matching/**.py", "python"), ("webapp/templates/**.html", "jinja2")]
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 
 

@@ -277,9 +277,12 @@ def test_mrc_consent_lets_a_practitioner_in_and_withdrawal_shuts_them_out(client
     token = sign_in(migrant)
     consent_page = html(client.get(f"/profiles/{pid}/edit/consent"))
     assert "Step 5 of 5" in consent_page and "MRC Chisinau" in consent_page  # offered in the list of centres
-    response = client.post(f"/profiles/{pid}/consents", data={"csrf_token": token, "recipient_kind": "mrc", "recipient": "", "days": "180"})
-    assert response.status_code == 422 and 'id="recipient-error"' in html(response)
-    response = client.post(f"/profiles/{pid}/consents", data={"csrf_token": token, "recipient_kind": "mrc", "recipient": "MRC Chisinau", "days": "180"})
+    centre = practitioner.organisation_id
+    assert f'<option value="{centre}">MRC Chisinau' in consent_page
+    for forged in ("", "999999", "-1", "x" * 10_000):
+        response = client.post(f"/profiles/{pid}/consents", data={"csrf_token": token, "recipient_id": forged, "days": "180"})
+        assert response.status_code == 422 and 'id="recipient_id-error"' in html(response)
+    response = client.post(f"/profiles/{pid}/consents", data={"csrf_token": token, "recipient_id": str(centre), "days": "180"})
     assert response.status_code == 302
     assert "MRC Chisinau" in html(client.get(f"/profiles/{pid}/edit/consent")).split('id="active-consents"')[1].split("</ul>")[0]
 
@@ -289,11 +292,11 @@ def test_mrc_consent_lets_a_practitioner_in_and_withdrawal_shuts_them_out(client
     assert client.get(f"/profiles/{pid}/caseworker").status_code == 200
     page = html(client.get(f"/profiles/{pid}/edit/consent"))  # consent is the person's own to give
     assert 'id="consent-owner-only"' in page and 'id="grant-form"' not in page
-    assert client.post(f"/profiles/{pid}/consents/withdraw", data={"csrf_token": practitioner_token, "recipient": "MRC Chisinau"}).status_code == 403
+    assert client.post(f"/profiles/{pid}/consents/withdraw", data={"csrf_token": practitioner_token, "recipient_id": str(centre)}).status_code == 403
     assert client.post(f"/profiles/{pid}/edit/consent", data={"csrf_token": practitioner_token, "consent_to_matching": "1"}).status_code == 403
 
     token = sign_in(migrant)
-    assert client.post(f"/profiles/{pid}/consents/withdraw", data={"csrf_token": token, "recipient": "MRC Chisinau"}).status_code == 302
+    assert client.post(f"/profiles/{pid}/consents/withdraw", data={"csrf_token": token, "recipient_id": str(centre)}).status_code == 302
     assert "You have not given this consent to anyone." in html(client.get(f"/profiles/{pid}/edit/consent"))
     sign_in(practitioner)
     assert client.get(f"/profiles/{pid}").status_code == 404

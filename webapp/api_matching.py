@@ -171,7 +171,10 @@ def grant_consent(profile_id: int):
     require_trusted_client()
     body = _json_body()
     if not isinstance(body, dict):
-        raise BadRequest("Send a JSON object with recipient_kind, recipient and days.")
+        raise BadRequest("Send a JSON object with recipient_kind, recipient_id (or recipient, a name) and days.")
+    recipient_id = body.get("recipient_id")
+    if recipient_id is not None and (not isinstance(recipient_id, int) or isinstance(recipient_id, bool)):
+        raise BadRequest("recipient_id must be the id of an organisation (GET /api/v1/organisations).")
     consent = grant_profile_consent(
         current_runtime(),
         actor=audit.API_ACTOR,
@@ -179,6 +182,7 @@ def grant_consent(profile_id: int):
         profile_id=profile_id,
         recipient_kind=str(body.get("recipient_kind", "")),
         recipient=str(body.get("recipient", "")),
+        recipient_id=recipient_id,
         days=_days(body.get("days", 180)),
     )
     return jsonify(consent.model_dump(mode="json")), 201
@@ -187,7 +191,7 @@ def grant_consent(profile_id: int):
 @matching_api.delete("/api/v1/profiles/<int:profile_id>/consents/<path:recipient>")
 def withdraw_consent(profile_id: int, recipient: str):
     require_trusted_client()
-    count = withdraw_profile_consent(
+    count, _name = withdraw_profile_consent(
         current_runtime(), actor=audit.API_ACTOR, role=audit.API_ACTOR, profile_id=profile_id, recipient=recipient
     )
     return jsonify({"withdrawn": count})
@@ -288,7 +292,11 @@ def vacancy_candidates(vacancy_id: int):
     items = []
     for match in review.matches:
         profile = match.profile.model_dump(mode="json") if match.identified else anonymised_profile_json(match.profile, vacancy_id)
-        items.append({"identified": match.identified, "profile": profile, "explanation": explanation_json(match.explanation, taxonomy)})
+        item = {"identified": match.identified, "profile": profile, "explanation": explanation_json(match.explanation, taxonomy)}
+        if match.identified:
+            identity = review.identities.get(match.profile.id or 0)
+            item["identity"] = identity.model_dump(mode="json", exclude={"profile_id"}) if identity else None
+        items.append(item)
     return jsonify({"vacancy_id": vacancy_id, "candidates": items})
 
 

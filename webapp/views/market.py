@@ -23,6 +23,7 @@ from core.validation import FieldProblem
 from matching import access, esco, marketplace, records
 from matching.candidates import CandidateMatch, review_candidates
 from matching.cefr import LEVELS
+from matching.identity import MigrantIdentity
 from matching.models import FairRecruitment, ServiceOffer, ServiceOfferInput, Vacancy, VacancyInput
 from matching.taxonomy import concept_labels, isco_group_labels
 from matching.texts import encode_vacancy_texts
@@ -502,14 +503,14 @@ def candidates(vacancy_id: int):
     with _session() as session:
         item = _managed_vacancy(session, vacancy_id)
     review = review_candidates(current_runtime(), actor=current_user(), vacancy_id=vacancy_id, top=20)
-    shown = [_candidate_card(match, review.names, vacancy_id) for match in review.matches]
+    shown = [_candidate_card(match, review.identities, vacancy_id) for match in review.matches]
     return render(
         "market/candidates.html", vacancy=item, candidates=shown, taxonomy=review.taxonomy, names=review.labels,
         education_names=education_names(),
     )  # fmt: skip
 
 
-def _candidate_card(match: CandidateMatch, names: dict[int, str], vacancy_id: int) -> dict[str, Any]:
+def _candidate_card(match: CandidateMatch, identities: dict[int, MigrantIdentity], vacancy_id: int) -> dict[str, Any]:
     card: dict[str, Any] = {"identified": match.identified, "explanation": match.explanation}
     # The weakest stated sub-skill is the level that counts (matching.cefr).
     card["languages"] = [
@@ -517,7 +518,7 @@ def _candidate_card(match: CandidateMatch, names: dict[int, str], vacancy_id: in
         for item in match.profile.language_skills()
     ]
     if match.identified:
-        card["name"] = names[match.profile.id or 0]
+        card["identity"] = identities.get(match.profile.id or 0)
         card["summary"] = match.profile.summary
     card["profile"] = anonymised_profile_json(match.profile, vacancy_id)
     return card

@@ -19,11 +19,37 @@ from core.accounts.users import UI_LANGUAGES, find_user
 from core.db import session_scope
 from core.errors import HeadstartError
 from matching import case_notes, erasure, profile_builder
-from matching.access import can_create_profile, can_edit_profile, can_view_profile, is_admin, visible_profiles
+from matching.access import (
+    acts_for_migrant,
+    can_create_profile,
+    can_edit_profile,
+    can_see_identity,
+    can_view_profile,
+    holds_profile,
+    is_admin,
+)
+from matching.caseload import caseload, heading
+from matching.consent_form import (
+    CONSENT_DAYS,
+    active_consents,
+    consent_recipients,
+    parse_consent_form,
+)
 from matching.gaps import matches_with_gaps
+from matching.identity import (
+    MESSAGING_APPS,
+    identity_form_values,
+    identity_of,
+    identity_values,
+    parse_identity,
+)
 from matching.models import SkillProfile
 from matching.profile_builder import CASEWORKER_STEPS, STEPS, Errors
-from matching.profile_service import grant_profile_consent, save_profile_changes, withdraw_profile_consent
+from matching.profile_service import (
+    grant_profile_consent,
+    save_profile_changes,
+    withdraw_profile_consent,
+)
 from matching.suggestion import extract_skills
 from webapp.current import current_runtime
 from webapp.esco_picker import concept_labels, picker_state
@@ -38,7 +64,8 @@ TOP_MATCHES = 10
 
 # Form fields of each step, so that an error the model names lands next to its input.
 STEP_FIELDS = {
-    "about": {"origin_countries", "residence_country", "destination_countries", "available_from", "summary"},
+    "about": {"origin_countries", "residence_country", "destination_countries", "available_from", "summary",
+              "full_name", "phone", "email", "messaging_app", "messaging_handle"},
     "work": {"occupations", "qualifications", "education_level"},
     "skills": {"skills", "free_text_skills", "cv_text"},
     "languages": {"languages"},
@@ -93,10 +120,45 @@ def _is_practitioner(user) -> bool:
 
 
 def _owns(profile: SkillProfile) -> bool:
-    """Only the owner (or an admin) deletes a profile or gives and withdraws its consents;
-    a practitioner who sees it through an MRC consent may not consent for the person."""
+    """Only the migrant owning it, or the MRC holding it for them (or an admin), deletes a
+    profile or gives and withdraws its consents; a practitioner who sees it through an MRC
+    consent may not consent for the person."""
+    return acts_for_migrant(current_user(), profile)
+
+
+def _identity_shown(profile: SkillProfile | None) -> bool:
+    """Whether the name and contact fields are on the form: for those who may see them
+    (a new profile: whoever makes it, an admin excepted)."""
     user = current_user()
-    return user is not None and (profile.owner == user.username or is_admin(user))
+    if profile is None:
+        return user is not None and not is_admin(user)
+    with Session(_engine()) as db:
+        return can_see_identity(db, user, profile)
+
+
+def _stored_values(profile: SkillProfile | None, steps: tuple[str, ...]) -> dict[str, Any]:
+    """What the form shows for these steps: the profile's values, and on the first step
+    the migrant's name and contact for those who may see them."""
+    values: dict[str, Any] = {}
+    for step in steps:
+        values.update(profile_builder.profile_values(profile, step, current_language()))
+    if "about" in steps and _identity_shown(profile):
+        with Session(_engine()) as db:
+            values.update(identity_values(identity_of(db, profile.id or 0) if profile else None), show_identity=True)
+    return values
+
+
+def _sent_identity(profile: SkillProfile | None, steps: tuple[str, ...], values: dict[str, Any]):
+    """The name and contact the form sent (None: not on this form), with their problems."""
+    if "about" not in steps or not _identity_shown(profile):
+        return None, {}
+    values.update(identity_form_values(request.form), show_identity=True)
+    return parse_identity(values)
+
+
+def _messaging_apps() -> list[tuple[str, str]]:
+    names = {"whatsapp": "WhatsApp", "signal": "Signal", "telegram": "Telegram", "viber": "Viber", "other": gettext("Another app")}
+    return [(app, names[app]) for app in MESSAGING_APPS]
 
 
 _may_delete = _owns
@@ -110,10 +172,7 @@ _may_delete = _owns
 def index():
     user = current_user()
     with Session(_engine(), expire_on_commit=False) as db:
-        rows = visible_profiles(db, user)
-        for row in rows:
-            db.expunge(row)
-    items = [(profile, profile_builder.completeness(profile)) for profile in rows]
+        items = caseload(db, user)
     return render("profiles/index.html", items=items, practitioner=_is_practitioner(user))
 
 
@@ -146,9 +205,9 @@ def _render_step(step: str, profile: SkillProfile | None, values: dict[str, Any]
     context = _step_context(step, values, look_up)
     if step == "consent" and profile is not None:
         with Session(_engine()) as db:
-            context["consents"] = profile_builder.active_consents(db, profile.id or 0)
-            context["employers"], context["centres"] = profile_builder.consent_recipients(db)
-        context["grant"] = grant or {"recipient_kind": "mrc", "recipient": "", "days": "180"}
+            context["consents"] = active_consents(db, profile.id or 0)
+            context["recipients"] = consent_recipients(db)
+        context["grant"] = grant or {"recipient_id": "", "days": "180"}
         context["grant_errors"] = grant_errors or {}
         context["may_consent"] = _owns(profile)
     action = url_for("profiles.edit", profile_id=profile.id, step=step) if profile else url_for("profiles.new")
@@ -175,7 +234,8 @@ def _render_step(step: str, profile: SkillProfile | None, values: dict[str, Any]
         languages=profile_builder.language_choices(language),
         recognition_statuses=profile_builder.RECOGNITION_STATUSES,
         isced_levels=profile_builder.ISCED_LEVELS,
-        consent_days=profile_builder.CONSENT_DAYS,
+        consent_days=CONSENT_DAYS,
+        messaging_apps=_messaging_apps(),
         second_lang=None,
         status=status,
         **context,
@@ -202,6 +262,7 @@ def _step_post(step: str, profile: SkillProfile | None):
     user = current_user()
     language = current_language()
     values = profile_builder.form_values(request.form, step)
+    identity, identity_problems = _sent_identity(profile, (step,), values)
     look_up = request.form.get("look_up")
     action = request.form.get("action", "next")
     if look_up:
@@ -213,13 +274,14 @@ def _step_post(step: str, profile: SkillProfile | None):
         return _suggest_from_cv(profile, values)
     labels = concept_labels(current_runtime(), [row["uri"] for row in values["occupations"] if row["uri"]]) if step == "work" else {}
     changes, problems = profile_builder.parse_step(step, values, language=language, current=profile, labels=labels)
+    problems.update(identity_problems)
     if problems:
         return _render_step(step, profile, values, _messages(problems), status=422)
     try:
         saved_id = save_profile_changes(
             current_runtime(), actor=user, profile_id=profile.id if profile else None, changes=changes,
             detail=f"step {step}", revision=request.form.get("revision"),
-            choices=profile_builder.cv_choices(values, user.username) if step == "skills" else (),
+            choices=profile_builder.cv_choices(values, user.username) if step == "skills" else (), identity=identity,
         )  # fmt: skip
     except HeadstartError as error:
         status = 409 if error.field == "revision" else 422
@@ -249,7 +311,7 @@ def new():
         abort(403)
     if request.method == "POST":
         return _step_post("about", None)
-    return _render_step("about", None, profile_builder.profile_values(None, "about", current_language()), {})
+    return _render_step("about", None, _stored_values(None, ("about",)), {})
 
 
 @profiles.route("/profiles/<int:profile_id>/edit/<step>", methods=["GET", "POST"])
@@ -264,8 +326,7 @@ def edit(profile_id: int, step: str):
         abort(403)
     if request.method == "POST":
         return _step_post(step, profile)
-    values = profile_builder.profile_values(profile, step, current_language())
-    return _render_step(step, profile, values, {})
+    return _render_step(step, profile, _stored_values(profile, (step,)), {})
 
 
 # ---------------------------------------------------------------------------- consents
@@ -275,18 +336,19 @@ def edit(profile_id: int, step: str):
 @roles_required(*PROFILE_ROLES)
 def grant(profile_id: int):
     profile = _owned_profile(profile_id)
-    form, problems = profile_builder.parse_consent_form(request.form)
+    with Session(_engine()) as db:
+        form, problems = parse_consent_form(request.form, consent_recipients(db))
     errors = _messages(problems)
-    if not errors:
+    if form.recipient is not None and not errors:
         try:
             grant_profile_consent(current_runtime(), actor=current_user(), profile_id=profile_id, days=form.days,
-                                  recipient_kind=form.recipient_kind, recipient=form.recipient)
+                                  recipient_kind=form.recipient.kind, recipient_id=form.recipient.id)
         except HeadstartError as error:
-            errors[error.field or "recipient"] = gettext(error.message)
-    if errors:
-        values = profile_builder.profile_values(profile, "consent", current_language())
+            errors["recipient_id" if error.field == "recipient" else error.field or "recipient_id"] = gettext(error.message)
+    if errors or form.recipient is None:
+        values = _stored_values(profile, ("consent",))
         return _render_step("consent", profile, values, {}, status=422, grant=form.as_values(), grant_errors=errors)
-    flash(gettext("%(recipient)s may now see your profile.", recipient=form.recipient))
+    flash(gettext("%(recipient)s may now see your profile.", recipient=form.recipient.name))
     return redirect(url_for("profiles.edit", profile_id=profile_id, step="consent"))
 
 
@@ -303,11 +365,15 @@ def _owned_profile(profile_id: int) -> SkillProfile:
 @profiles.post("/profiles/<int:profile_id>/consents/withdraw")
 @roles_required(*PROFILE_ROLES)
 def withdraw(profile_id: int):
-    recipient = request.form.get("recipient", "")
     _owned_profile(profile_id)
-    count = withdraw_profile_consent(current_runtime(), actor=current_user(), profile_id=profile_id, recipient=recipient)
+    recipient_id = request.form.get("recipient_id", "")
+    recipient = request.form.get("recipient", "")  # a consent given before organisations were records
+    count, name = withdraw_profile_consent(
+        current_runtime(), actor=current_user(), profile_id=profile_id, recipient=recipient,
+        recipient_id=int(recipient_id) if recipient_id.isascii() and recipient_id.isdigit() else None,
+    )  # fmt: skip
     if count:
-        flash(gettext("Consent withdrawn: %(recipient)s can no longer see your profile, from now on.", recipient=recipient))
+        flash(gettext("Consent withdrawn: %(recipient)s can no longer see your profile, from now on.", recipient=name))
     return redirect(url_for("profiles.edit", profile_id=profile_id, step="consent"))
 
 
@@ -323,8 +389,17 @@ def _notes(profile_id: int) -> list[case_notes.CaseNote]:
 
 
 def _page_context(profile: SkillProfile) -> dict[str, Any]:
+    user = current_user()
+    with Session(_engine(), expire_on_commit=False) as db:
+        shown = heading(db, user, profile)
+        identity_shown = can_see_identity(db, user, profile)
+        identity = identity_of(db, profile.id or 0) if identity_shown else None
     return {
         "profile": profile,
+        "heading": shown,
+        "identity_shown": identity_shown,
+        "identity": identity,
+        "may_hand_over": holds_profile(user, profile),
         "labels": _profile_labels(profile),
         "completeness": profile_builder.completeness(profile),
         "notes": _notes(profile.id or 0),
@@ -409,10 +484,7 @@ def matches(profile_id: int):
 
 
 def _caseworker_values(profile: SkillProfile) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    for step in CASEWORKER_STEPS:
-        values.update(profile_builder.profile_values(profile, step, current_language()))
-    return values
+    return _stored_values(profile, CASEWORKER_STEPS)
 
 
 def _render_caseworker(profile: SkillProfile, values: dict[str, Any], errors: dict[str, str], *, status: int = 200,
@@ -435,6 +507,7 @@ def _render_caseworker(profile: SkillProfile, values: dict[str, Any], errors: di
         languages=profile_builder.language_choices(language),
         recognition_statuses=profile_builder.RECOGNITION_STATUSES,
         isced_levels=profile_builder.ISCED_LEVELS,
+        messaging_apps=_messaging_apps(),
         completeness=profile_builder.completeness(profile),
         status=status,
         **context,
@@ -458,6 +531,7 @@ def caseworker(profile_id: int):
         _audit_view(profile_id, "caseworker mode")
         return _render_caseworker(profile, _caseworker_values(profile), {})
     values = profile_builder.form_values_of_steps(request.form, CASEWORKER_STEPS)
+    identity, identity_problems = _sent_identity(profile, CASEWORKER_STEPS, values)
     look_up = request.form.get("look_up")
     action = request.form.get("action", "save")
     if look_up:
@@ -467,11 +541,12 @@ def caseworker(profile_id: int):
         return _render_caseworker(profile, values, {})
     labels = concept_labels(current_runtime(), [row["uri"] for row in values["occupations"] if row["uri"]])
     changes, problems = profile_builder.parse_steps(CASEWORKER_STEPS, values, language=current_language(), current=profile, labels=labels)
+    problems.update(identity_problems)
     if problems:
         return _render_caseworker(profile, values, _messages(problems), status=422)
     try:
         save_profile_changes(current_runtime(), actor=current_user(), profile_id=profile_id, changes=changes,
-                             detail="caseworker mode", revision=request.form.get("revision"))
+                             detail="caseworker mode", revision=request.form.get("revision"), identity=identity)
     except HeadstartError as error:
         status = 409 if error.field == "revision" else 422
         return _render_caseworker(profile, values, _place_error(error, CASEWORKER_FIELDS), status=status)
