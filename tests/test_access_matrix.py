@@ -22,9 +22,11 @@ from sqlmodel import Session
 
 from core.db import session_scope
 from core.organisations import membership
+from core.organisations.registration import create_member_account
 from core.organisations.service import OrganisationDetails, new_organisation
 from matching import case_notes, records
 from matching.models import ServiceOfferInput, SkillProfileInput, VacancyInput
+from tests.conftest import TEST_PASSWORD
 from tests.signing_in import plant_sign_in
 
 ACTORS = (
@@ -48,6 +50,9 @@ ORGANISATIONS = {
     "other_practitioner": "MRC Elsewhere",
 }
 RECORD_ID = "matrix-practice"
+# Employers whose organisation is not verified: each route must grant them no more than it
+# grants an employer of another organisation (the expectation of "other_employer").
+UNTRUSTED = {"pending_employer": ("Pending Matrix GmbH", "pending"), "suspended_employer": ("Suspended Matrix GmbH", "suspended")}
 
 
 @dataclass
@@ -117,6 +122,10 @@ def build_world(runtime, make_user) -> World:
     )  # fmt: skip
     world.ids["record"] = RECORD_ID
     world.ids["employer_org"] = users["employer"].organisation_id
+    for actor, (name, status) in UNTRUSTED.items():
+        with session_scope(runtime.engine) as db:
+            users[actor] = create_member_account(db, username=actor.replace("_", "-"), password=TEST_PASSWORD, role="employer",
+                                                 organisation=name, by="the tests", organisation_status=status)  # fmt: skip
     with session_scope(runtime.engine) as db:  # a profile the practitioner opened: their MRC's caseload
         held = records.create_profile(session=db, data=SkillProfileInput(owner=users["practitioner"].username, summary="Cook."))
         held.mrc_id = users["practitioner"].organisation_id
@@ -252,7 +261,8 @@ MATRIX: dict[str, list[Case]] = {
         Case(p("/vacancies/{draft}/edit"), get=roles(200, "employer", overrides={"other_employer": 404}),
              post=roles("write", "employer", overrides={"other_employer": 404})),
     ],  # fmt: skip
-    "market.close_vacancy": [Case(p("/vacancies/{other_vacancy}/close"), post=roles("write", "other_employer"))],
+    "market.close_vacancy": [Case(p("/vacancies/{other_vacancy}/close"), post=roles("write", "other_employer",
+                                  overrides={actor: 403 for actor in UNTRUSTED}))],  # fmt: skip
     "market.candidates": [Case(p("/vacancies/{vacancy}/candidates"), get=roles(200, "employer"))],
     "market.offers": [Case(p("/offers?kind=language_course"), get=everyone(200))],
     "market.my_offers": [Case(p("/my/offers"), get=roles(200, *BOTH_PROVIDERS))],
@@ -302,6 +312,8 @@ MATRIX: dict[str, list[Case]] = {
     "organisations.queue": [Case(p("/organisations/review"), get=roles(200, *BOTH_PRACTITIONERS))],
     "organisations.review": [Case(p("/organisations/{pending_org}/review"), post=roles("write", *BOTH_PRACTITIONERS),
                                   data=lambda w: {"decision": "verified", "note": "Registry checked."})],  # fmt: skip
+    "organisations.edit": [Case(p("/organisations/{employer_org}/edit"), get=roles(200, "employer"), post=roles("write", "employer"),
+                                data=lambda w: {"organisation": ORGANISATIONS["employer"], "city": "Ulm"})],  # fmt: skip
     "organisations.invite": [Case(p("/organisations/{employer_org}/invitations"), post=roles("write", "employer"))],
     "organisations.withdraw_invitation": [
         Case(p("/organisations/{employer_org}/invitations/{invitation_withdrawn_id}/withdraw"), post=roles("write", "employer"))
@@ -391,17 +403,18 @@ def test_access_matrix(app, world):
         for number, case in enumerate(MATRIX[endpoint]):
             if case.get is not None:
                 path = case.path(world)
-                for actor in ACTORS:
+                for actor in ACTORS + tuple(UNTRUSTED):
                     client, _ = signed_in_client(app, world.user(actor))
-                    _check(client.get(path), case.get[actor], f"GET {path} as {actor}", failures)
+                    _check(client.get(path), case.get.get(actor, case.get["other_employer"]), f"GET {path} as {actor}", failures)
             if case.post is not None:
-                for actor in ACTORS:
+                for actor in ACTORS + tuple(UNTRUSTED):
                     if case.fresh_profile:
                         world.ids["profile"] = world.new_profile()
                     path = case.path(world)
                     client, token = signed_in_client(app, world.user(actor))
                     response = client.post(path, data={"csrf_token": token, **case.data(world)})
-                    _check(response, case.post[actor], f"POST {path} as {actor} (case {number})", failures)
+                    expected = case.post.get(actor, case.post["other_employer"])
+                    _check(response, expected, f"POST {path} as {actor} (case {number})", failures)
     assert not failures, "\n".join(failures)
 
 

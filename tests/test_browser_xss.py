@@ -81,14 +81,17 @@ def _store_everything(new_browser_page) -> dict:
     _post(migrant, "/register", {"username": MIGRANT, "display_name": PAYLOAD, "role": "migrant",
                                  "password": PASSWORD, "password_again": PASSWORD})  # fmt: skip
     url = _post(migrant, "/profiles/new", [("origin_countries", "MD"), ("residence_country", "MD"),
-                                           ("destination_countries", "DE"), ("summary", PAYLOAD), ("action", "stay")])  # fmt: skip
+                                           ("destination_countries", "DE"), ("summary", PAYLOAD), ("full_name", PAYLOAD),
+                                           ("messaging_app", "signal"), ("messaging_handle", PAYLOAD), ("action", "stay")])  # fmt: skip
     match = re.search(r"/profiles/(\d+)/", url)
     assert match, url
     profile = ids["profile"] = int(match.group(1))
     _post(migrant, f"/profiles/{profile}/edit/skills", {"free_text_skills": PAYLOAD + "\nwelding", "action": "stay"})
     _post(migrant, f"/profiles/{profile}/edit/consent", {"consent_to_matching": "1", "action": "stay"})
-    for kind, recipient in (("employer", "Krankenhaus Kessler GmbH"), ("mrc", "MRC Chișinău")):
-        _post(migrant, f"/profiles/{profile}/consents", {"recipient_kind": kind, "recipient": recipient, "days": "180"})
+    migrant.goto(f"/profiles/{profile}/edit/consent")
+    choices = dict((name, number) for number, name in re.findall(r'<option value="(\d+)">([^<(]+?)(?: \(|<)', migrant.page.content()))
+    for recipient in ("Krankenhaus Kessler GmbH", "MRC Chișinău"):
+        _post(migrant, f"/profiles/{profile}/consents", {"recipient_id": choices[recipient], "days": "180"})
 
     # A vacancy, as the employer.
     employer = new_browser_page()

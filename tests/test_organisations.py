@@ -208,3 +208,32 @@ def test_the_api_lists_verified_organisations_and_hides_pending_ones(client, cor
     assert client.get(f"/api/v1/organisations/{pending.id}").status_code == 404
     assert client.get(f"/api/v1/organisations/{owner.organisation_id}").get_json()["name"] == KESSLER
     assert client.get("/api/v1/organisations?kind=bank").status_code == 400
+
+
+def test_owners_keep_the_details_up_to_date_but_do_not_rename_a_verified_organisation(client, core_runtime, make_user, sign_in, kessler):
+    owner, _ = kessler
+    url = f"/organisations/{owner.organisation_id}/edit"
+    sign_in(make_user("employer", username="clerk", organisation=KESSLER))
+    assert client.get(url).status_code == 403  # staff
+    token = sign_in(owner)
+    details = {"csrf_token": token, "organisation": KESSLER, "country": "DE", "city": "Köln", "website": "kessler.example",
+               "registration_number": "HRB 4711", "contact": "+49 221 000000", "description": "Hospital with 400 beds."}  # fmt: skip
+    refused = client.post(url, data=details)
+    assert refused.status_code == 422 and 'id="website-error"' in refused.get_data(as_text=True)
+    assert "Hospital with 400 beds." in refused.get_data(as_text=True)  # what was typed stays
+    assert client.post(url, data={**details, "website": "https://kessler.example"}).status_code == 302
+    renamed = client.post(url, data={**details, "website": "https://kessler.example", "organisation": "Kessler Kliniken"})
+    assert renamed.status_code == 422 and b"Only an administrator renames" in renamed.data
+    with Session(core_runtime.engine) as db:
+        saved = db.get(Organisation, owner.organisation_id)
+        assert (saved.name, saved.country, saved.city, saved.website) == (KESSLER, "DE", "Köln", "https://kessler.example")
+    page = client.get(f"/organisations/{owner.organisation_id}").get_data(as_text=True)
+    assert "Hospital with 400 beds." in page and "HRB 4711" in page and 'id="edit-organisation"' in page
+
+    register(client, "nadia", "Fahrdienst Neckarblik")  # pending: the owner may still correct the name
+    with Session(core_runtime.engine) as db:
+        pending = find_user(db, "nadia").organisation_id
+    token = token_of(client.get(f"/organisations/{pending}/edit"))
+    assert client.post(f"/organisations/{pending}/edit", data={"csrf_token": token, "organisation": "Fahrdienst Neckarblick"}).status_code == 302
+    with Session(core_runtime.engine) as db:
+        assert db.get(Organisation, pending).name == "Fahrdienst Neckarblick"

@@ -18,8 +18,15 @@ from sqlmodel import Session, select
 from core.accounts import audit
 from core.accounts.users import User, find_user
 from core.db import session_scope
-from core.organisations.models import N_, Invitation, Organisation, utcnow
-from core.organisations.service import OrganisationError, get_organisation, join, member_role_for, review_organisation
+from core.organisations.models import N_, Invitation, Organisation, name_key, utcnow
+from core.organisations.service import (
+    OrganisationDetails,
+    OrganisationError,
+    get_organisation,
+    join,
+    member_role_for,
+    review_organisation,
+)
 
 INVITATION_DAYS = 7
 MAX_OPEN_INVITATIONS = 50
@@ -173,4 +180,27 @@ def review(engine: Engine, *, reviewer: User, organisation_id: int, decision: st
             session, get_organisation(session, organisation_id), reviewer=reviewer, decision=decision, note=note
         )
         audit.record(session, reviewer, "update", "organisation", organisation_id, f"{decision}: {note.strip()}")
+    return organisation
+
+
+def update_details(engine: Engine, *, owner: User, organisation_id: int, details: OrganisationDetails) -> Organisation:
+    """The owners keep their organisation's details up to date (what reviewers check).
+
+    The kind never changes, and only an admin renames a verified organisation: a rename
+    by its owners could borrow another organisation's standing; a pending one may still
+    correct its name before the review."""
+    with session_scope(engine) as session:
+        organisation = _owned(session, owner, organisation_id)
+        checked = OrganisationDetails(**{**details.__dict__, "kind": organisation.kind}).checked()
+        if checked.name != organisation.name and organisation.status != "pending" and owner.role != "admin":
+            raise OrganisationError(N_("Only an administrator renames a verified or suspended organisation."), field="organisation")
+        changed = [name for name in ("name", "country", "city", "website", "registration_number", "contact", "description")
+                   if getattr(organisation, name) != getattr(checked, name)]  # fmt: skip
+        for name in changed:
+            setattr(organisation, name, getattr(checked, name))
+        organisation.name_key = name_key(organisation.name)
+        session.add(organisation)
+        if changed:
+            audit.record(session, owner, "update", "organisation", organisation_id, f"details changed: {', '.join(changed)}")
+        session.flush()
     return organisation

@@ -17,7 +17,14 @@ from core.db import session_scope
 from core.errors import HeadstartError
 from core.organisations import membership
 from core.organisations.models import KINDS
-from core.organisations.service import can_review_organisations, directory, organisation_page, review_queue
+from core.organisations.service import (
+    OrganisationDetails,
+    can_review_organisations,
+    directory,
+    get_organisation,
+    organisation_page,
+    review_queue,
+)
 from webapp.current import current_runtime
 from webapp.formatting import moment
 from webapp.rendering import render
@@ -95,6 +102,38 @@ def invite(organisation_id: int):
         return _render_page(organisation_id, errors={"note": _(error.message)}, status=422)
     link = url_for("organisations.invitation", token=made.token, _external=True)
     return _render_page(organisation_id, new_link=link)
+
+
+DETAIL_FIELDS = ("organisation", "country", "city", "website", "registration_number", "contact", "description")
+
+
+def _sent_details() -> OrganisationDetails:
+    form = {name: request.form.get(name, "") for name in DETAIL_FIELDS}
+    return OrganisationDetails(kind="", name=form.pop("organisation"), **form)
+
+
+@organisations.route("/organisations/<int:organisation_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(organisation_id: int):
+    _require_owner(organisation_id)
+    with Session(_engine()) as session:
+        try:
+            organisation = get_organisation(session, organisation_id)
+        except HeadstartError:
+            abort(404)
+    values, errors, status = organisation.model_dump(), {}, 200
+    values["organisation"] = organisation.name
+    if request.method == "POST":
+        values.update(request.form.to_dict())
+        try:
+            membership.update_details(_engine(), owner=current_user(), organisation_id=organisation_id, details=_sent_details())
+        except HeadstartError as error:
+            errors, status = {error.field or "organisation": _(error.message)}, 422
+        else:
+            flash(_("The organisation's details are saved."))
+            return redirect(url_for("organisations.page", organisation_id=organisation_id))
+    return render("organisations/edit.html", org=organisation, values=values, errors=errors, countries=country_choices(),
+                  kind_names=kind_names(), status=status)  # fmt: skip
 
 
 def _owner_action(organisation_id: int, action, message: str, **arguments):
