@@ -30,6 +30,7 @@ from matching.matcher import (
 from matching.matcher_input import profile_view, vacancy_view
 from matching.matches import check_top
 from matching.models import SkillProfile
+from matching.pipeline import PipelineEntry, enter_candidates
 from matching.records import consented_recipients, get_vacancy
 from matching.taxonomy import load_taxonomy
 from matching.texts import (
@@ -186,6 +187,7 @@ class CandidateReview:
     taxonomy: Taxonomy
     labels: Taxonomy  # the candidates' occupations and skills
     identities: dict[int, MigrantIdentity]  # profile id -> name and contact (identified candidates only)
+    entries: dict[int, PipelineEntry]  # profile id -> where the candidate stands (matching/pipeline.py)
 
 
 def review_candidates(
@@ -201,9 +203,10 @@ def review_candidates(
             uris.update(o.uri for o in match.profile.occupations_held() if o.uri)
         identified = [match.profile.id or 0 for match in matches if match.identified]
         identities = identities_of(session, identified)
+        entries = enter_candidates(session, vacancy_id, [match.profile.id or 0 for match in matches])
         labels = load_taxonomy(session, uris)
         detail = f"{len(matches)} candidates shown"
         if identified:
             detail += f", identified with name and contact: profiles {', '.join(map(str, identified))}"
         audit.record(session, actor, "view", "vacancy", vacancy_id, detail, role=role)
-    return CandidateReview(matches, taxonomy, labels, identities)
+    return CandidateReview(matches, taxonomy, labels, identities, entries)

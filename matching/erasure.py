@@ -56,6 +56,7 @@ from matching.models import (
     SuggestionChoice,
     Vacancy,
 )
+from matching.pipeline import PipelineEntry, PipelineMove, processes_of
 from matching.takeover import ProfileTakeover
 from matching.texts import drop_cached_vectors, profile_texts
 
@@ -120,7 +121,9 @@ def export_personal_data(session: Session, *, username: str, now: datetime | Non
         "account": _dump(user, exclude={"password_hash"}),
         "profiles": [
             {**_dump(p), "consents": consents.get(p.id or 0, []), "case_notes": notes.get(p.id or 0, []),
-             "name_and_contact": _dump(identities[p.id or 0], exclude={"profile_id"}) if (p.id or 0) in identities else None}
+             "name_and_contact": _dump(identities[p.id or 0], exclude={"profile_id"}) if (p.id or 0) in identities else None,
+             "hiring_processes": [{"vacancy_id": item.vacancy_id, "vacancy": item.title, "employer": item.employer,
+                                   "stage": item.stage, "since": item.since.isoformat()} for item in processes_of(session, p.id or 0)]}
             for p in profiles
         ],
         "suggestion_choices": [
@@ -181,6 +184,9 @@ def _erase_profiles(session: Session, profiles: Sequence[SkillProfile], report: 
     report.consents += session.execute(delete(Consent).where(Consent.profile_id.in_(ids))).rowcount or 0  # type: ignore[attr-defined]
     session.execute(delete(MigrantIdentity).where(MigrantIdentity.profile_id.in_(ids)))  # type: ignore[attr-defined]
     session.execute(delete(ProfileTakeover).where(ProfileTakeover.profile_id.in_(ids)))  # type: ignore[attr-defined]
+    entries = select(PipelineEntry.id).where(PipelineEntry.profile_id.in_(ids))  # type: ignore[attr-defined]
+    session.execute(delete(PipelineMove).where(PipelineMove.entry_id.in_(entries)))  # type: ignore[attr-defined]
+    session.execute(delete(PipelineEntry).where(PipelineEntry.profile_id.in_(ids)))  # type: ignore[attr-defined]
     report.audit_events += session.execute(
         delete(AuditEvent).where(
             AuditEvent.object_type == "profile", AuditEvent.object_id.in_([str(pid) for pid in ids])  # type: ignore[union-attr]

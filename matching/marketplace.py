@@ -377,9 +377,12 @@ def vacancies_for_employer(session: Session, employer_id: int | None) -> list[Va
     return list(session.execute(query).scalars())
 
 
-def close_vacancy(*, session: Session, vacancy: Vacancy) -> Vacancy:
-    """Closed: out of lists and matches at once; the employer can reopen it by editing."""
-    vacancy.status = "closed"
+def close_vacancy(*, session: Session, vacancy: Vacancy, status: str = "closed") -> Vacancy:
+    """Closed (or filled, after a hire): out of lists and matches at once; the employer can
+    reopen it by editing."""
+    if status not in ("closed", "filled"):
+        raise ValueError(f"a vacancy closes as closed or filled, not {status!r}")
+    vacancy.status = status
     vacancy.revision += 1
     vacancy.updated_at = utcnow()
     session.add(vacancy)

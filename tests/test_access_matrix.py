@@ -26,6 +26,7 @@ from core.organisations.registration import create_member_account
 from core.organisations.service import OrganisationDetails, new_organisation
 from matching import case_notes, records
 from matching.models import ServiceOfferInput, SkillProfileInput, VacancyInput
+from matching.pipeline import enter_candidates
 from tests.conftest import TEST_PASSWORD
 from tests.signing_in import plant_sign_in
 
@@ -122,6 +123,11 @@ def build_world(runtime, make_user) -> World:
     )  # fmt: skip
     world.ids["record"] = RECORD_ID
     world.ids["employer_org"] = users["employer"].organisation_id
+    with session_scope(runtime.engine) as db:  # the migrant in the employer's pipeline, shortlisted
+        entry = enter_candidates(db, world.ids["vacancy"], [world.ids["profile"]])[world.ids["profile"]]
+        entry.stage = "shortlisted"
+        db.add(entry)
+        world.ids["entry"] = entry.id
     for actor, (name, status) in UNTRUSTED.items():
         with session_scope(runtime.engine) as db:
             users[actor] = create_member_account(db, username=actor.replace("_", "-"), password=TEST_PASSWORD, role="employer",
@@ -293,6 +299,15 @@ MATRIX: dict[str, list[Case]] = {
     "profiles.add_note": [Case(p("/profiles/{profile}/notes"), post=caseworker("write"),
                                data=lambda w: {"kind": "next_step", "text": "Call the school."})],  # fmt: skip
     "profiles.note_done": [Case(p("/profiles/{profile}/notes/{note}/done"), post=caseworker("write"), data=lambda w: {"done": "1"})],
+    # The candidate pipeline: the employer's staff move candidates of their own vacancies;
+    # the migrant (or the MRC holding the profile) leaves a process.
+    "pipeline.move": [Case(p("/vacancies/{vacancy}/pipeline/{entry}/stage"), post=roles("write", "employer",
+                           overrides={"other_employer": 404}), data=lambda w: {"stage": "not_selected"})],  # fmt: skip
+    "pipeline.note": [Case(p("/vacancies/{vacancy}/pipeline/{entry}/note"), post=roles("write", "employer",
+                           overrides={"other_employer": 404}), data=lambda w: {"note": "Strong on wound care."})],  # fmt: skip
+    "pipeline.fill": [Case(p("/vacancies/{draft}/fill"), post=roles("write", "employer", overrides={"other_employer": 404}))],
+    "pipeline.withdraw": [Case(p("/profiles/{profile}/processes/{vacancy}/withdraw"), post=roles("write", "migrant",
+                               overrides={"other_migrant": 404, "practitioner": 404, "other_practitioner": 404}))],  # fmt: skip
     # A migrant's account takes over the profile the MRC holds for them, with a code a
     # practitioner of that MRC makes (a practitioner elsewhere does not learn it exists).
     "takeover.make_code": [Case(p("/profiles/{held_profile}/takeover-code"), post=roles("write", "practitioner",

@@ -36,8 +36,9 @@ NEW_IN_0003 = {"audit_event"}
 NEW_IN_0004 = {"login_session"}
 NEW_IN_0006 = {"organisation", "organisation_invitation"}
 NEW_IN_0007 = {"migrant_identity", "profile_takeover"}
-AFTER_RELEASE = NEW_IN_0002 | NEW_IN_0003 | NEW_IN_0004 | NEW_IN_0006 | NEW_IN_0007
-HEAD = "0007"
+NEW_IN_0008 = {"pipeline_entry", "pipeline_move"}
+AFTER_RELEASE = NEW_IN_0002 | NEW_IN_0003 | NEW_IN_0004 | NEW_IN_0006 | NEW_IN_0007 | NEW_IN_0008
+HEAD = "0008"
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=timezone.utc)
 
 
@@ -58,8 +59,9 @@ def empty(engine):
     return engine
 
 
-def test_revisions_are_linear_and_0007_is_head():
+def test_revisions_are_linear_and_0008_is_head():
     assert head_revision() == HEAD
+    assert set(revision_tables("0008")) == NEW_IN_0008
     assert set(revision_tables("0007")) == NEW_IN_0007
     assert set(revision_tables("0006")) == NEW_IN_0006
     assert revision_tables("0005") == ()  # an index only
@@ -361,7 +363,8 @@ def test_practitioners_profiles_move_to_their_centre_at_0007(empty):
         row = connection.execute(sa.select(V1_PROFILE).where(V1_PROFILE.c.id == 3)).mappings().one()
         connection.execute(V1_PROFILE.insert(), {**row, "id": 4, "owner": "amina"})
     assert upgrade_schema(empty, "0006") == ("0005", "0006")
-    assert upgrade_schema(empty) == ("0006", HEAD)
+    assert upgrade_schema(empty, "0007") == ("0006", "0007")
+    assert upgrade_schema(empty) == ("0007", HEAD)
     with empty.connect() as connection:
         assert schema_differences(connection) == []
     with Session(empty) as session:
@@ -521,11 +524,11 @@ def test_new_revision_autogenerates_the_next_number(tmp_path, monkeypatch):
 
         path = core_db.new_revision("add vacancy remote", metadata=metadata)
         assert path is not None and path.parent == copy / "versions"
-        assert path.name == "0008_add_vacancy_remote.py"
+        assert path.name == "0009_add_vacancy_remote.py"
         source = path.read_text()
-        assert "revision: str = '0008'" in source and "down_revision: str | Sequence[str] | None = '0007'" in source
+        assert "revision: str = '0009'" in source and "down_revision: str | Sequence[str] | None = '0008'" in source
         assert "sa.Column('remote', sa.Boolean(), nullable=True)" in source
         assert "sqlmodel" not in source
-        assert core_db.head_revision() == "0008"
+        assert core_db.head_revision() == "0009"
     finally:
         core_db._script.cache_clear()

@@ -20,11 +20,17 @@ from core.db import session_scope
 from core.errors import NotFound
 from core.organisations.models import Organisation
 from core.validation import FieldProblem
-from matching import access, esco, marketplace, records
+from matching import access, esco, marketplace, pipeline, records
 from matching.candidates import CandidateMatch, review_candidates
 from matching.cefr import LEVELS
 from matching.identity import MigrantIdentity
-from matching.models import FairRecruitment, ServiceOffer, ServiceOfferInput, Vacancy, VacancyInput
+from matching.models import (
+    FairRecruitment,
+    ServiceOffer,
+    ServiceOfferInput,
+    Vacancy,
+    VacancyInput,
+)
 from matching.taxonomy import concept_labels, isco_group_labels
 from matching.texts import encode_vacancy_texts
 from webapp.api_matching import anonymised_profile_json
@@ -105,6 +111,14 @@ def mode_names() -> dict[str, str]:
     return {"in_person": _("In person"), "online": _("Online"), "blended": _("Online and in person")}
 
 
+def stage_names() -> dict[str, str]:
+    return {
+        "suggested": _("Suggested"), "shortlisted": _("Shortlisted"), "contact_requested": _("Contact requested"),
+        "in_contact": _("In contact"), "interview": _("Interview"), "offer": _("Offer made"), "hired": _("Hired"),
+        "not_selected": _("Not selected"), "withdrawn": _("Withdrawn by the candidate"),
+    }  # fmt: skip
+
+
 def education_names() -> dict[int, str]:
     """ISCED 2011 levels in plain words."""
     return {
@@ -179,6 +193,8 @@ def vacancy(vacancy_id: int):
         isco = marketplace.occupation_isco_code(session, item.occupation_uri) if item.occupation_uri else None
         group = isco_group_labels(session, {isco}, current_language()).get(isco, "") if isco else ""
         employer = session.get(Organisation, item.employer_id) if item.employer_id is not None else None
+        manages = access.can_manage_vacancy(current_user(), item)
+        counts = pipeline.stage_counts(session, vacancy_id) if manages else {}
     return render(
         "market/vacancy.html",
         vacancy=item,
@@ -189,7 +205,9 @@ def vacancy(vacancy_id: int):
         route=item.route(),
         fair=FairRecruitment.model_validate(item.fair_recruitment or {}),
         requirements=item.language_requirements(),
-        manages=access.can_manage_vacancy(current_user(), item),
+        manages=manages,
+        stage_counts=counts,
+        stage_names=stage_names(),
         today=date.today().isoformat(),
         **_names(),
     )
@@ -504,9 +522,12 @@ def candidates(vacancy_id: int):
         item = _managed_vacancy(session, vacancy_id)
     review = review_candidates(current_runtime(), actor=current_user(), vacancy_id=vacancy_id, top=20)
     shown = [_candidate_card(match, review.identities, vacancy_id) for match in review.matches]
+    for card, match in zip(shown, review.matches):
+        card["entry"] = review.entries.get(match.profile.id or 0)
     return render(
         "market/candidates.html", vacancy=item, candidates=shown, taxonomy=review.taxonomy, names=review.labels,
-        education_names=education_names(),
+        education_names=education_names(), moves=pipeline.MOVES, needs_consent=pipeline.NEEDS_CONSENT,
+        stage_names=stage_names(),
     )  # fmt: skip
 
 

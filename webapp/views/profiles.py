@@ -44,6 +44,7 @@ from matching.identity import (
     parse_identity,
 )
 from matching.models import SkillProfile
+from matching.pipeline import processes_of
 from matching.profile_builder import CASEWORKER_STEPS, STEPS, Errors
 from matching.profile_service import (
     grant_profile_consent,
@@ -56,6 +57,7 @@ from webapp.esco_picker import concept_labels, picker_state
 from webapp.i18n import current_language
 from webapp.rendering import render
 from webapp.security import current_user, roles_required
+from webapp.views.market import stage_names
 
 blueprint = profiles = Blueprint("profiles", __name__)
 
@@ -394,7 +396,10 @@ def _page_context(profile: SkillProfile) -> dict[str, Any]:
         shown = heading(db, user, profile)
         identity_shown = can_see_identity(db, user, profile)
         identity = identity_of(db, profile.id or 0) if identity_shown else None
+        processes = processes_of(db, profile.id or 0)
     return {
+        "processes": processes,
+        "stage_names": stage_names(),
         "profile": profile,
         "heading": shown,
         "identity_shown": identity_shown,
