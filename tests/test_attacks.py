@@ -314,7 +314,8 @@ def _id_for(name: str, world) -> object:
     return {"profile_id": world.ids["profile"], "note_id": world.ids["note"], "vacancy_id": world.ids["vacancy"],
             "offer_id": world.ids["offer"], "record_id": world.ids["record"], "step": "about",
             "organisation_id": world.ids["employer_org"], "invitation_id": world.ids["invitation_withdrawn_id"],
-            "username": world.users["employer"].username, "token": world.ids["invitation_post"]}[name]  # fmt: skip
+            "username": world.users["employer"].username, "token": world.ids["invitation_post"],
+            "entry_id": world.ids["entry"]}[name]  # fmt: skip
 
 
 def test_cookies_are_httponly_and_samesite(client, make_user):
