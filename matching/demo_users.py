@@ -49,7 +49,7 @@ def load_demo_users(runtime: Runtime, path: Path = DEMO_USERS_FILE) -> DemoUsers
             if profile is not None and identity_of(db, profile.id or 0) is None:
                 save_identity(db, profile.id or 0, IdentityInput.model_validate(entry))
         for entry in spec.get("consents", []):
-            profile = db.exec(select(SkillProfile).where(SkillProfile.external_id == entry["profile"])).first()
+            profile = _profile(db, entry["profile"])
             if profile is None:
                 continue
             already = db.exec(

@@ -104,6 +104,14 @@ def stage_counts(session: Session, vacancy_id: int) -> dict[str, int]:
     return {stage: counts.get(stage, 0) for stage in STAGES}
 
 
+def _managed_vacancy(session: Session, actor: User, vacancy_id: int) -> Vacancy:
+    """The vacancy, if the actor manages it; else NotFound (nobody learns it exists)."""
+    vacancy = session.get(Vacancy, vacancy_id)
+    if vacancy is None or not can_manage_vacancy(actor, vacancy):
+        raise NotFound("There is no such vacancy.", field="vacancy")
+    return vacancy
+
+
 def _entry(session: Session, vacancy_id: int, entry_id: int) -> PipelineEntry:
     entry = session.get(PipelineEntry, entry_id)
     if entry is None or entry.vacancy_id != vacancy_id:
@@ -126,9 +134,7 @@ class MoveResult:
 def move_candidate(engine: Engine, *, actor: User, vacancy_id: int, entry_id: int, to_stage: str) -> MoveResult:
     """The employer moves a candidate, by the rules above; audited on the vacancy."""
     with session_scope(engine) as session:
-        vacancy = session.get(Vacancy, vacancy_id)
-        if vacancy is None or not can_manage_vacancy(actor, vacancy):
-            raise NotFound("There is no such vacancy.", field="vacancy")
+        vacancy = _managed_vacancy(session, actor, vacancy_id)
         entry = _entry(session, vacancy_id, entry_id)
         if to_stage not in MOVES.get(entry.stage, ()):
             raise PipelineError(N_("This candidate cannot be moved to that stage from where they are."), field="stage")
@@ -147,9 +153,7 @@ def save_note(engine: Engine, *, actor: User, vacancy_id: int, entry_id: int, no
     if len(note) > MAX_NOTE:
         raise PipelineError(N_("A note may have at most 2,000 characters."), field="note")
     with session_scope(engine) as session:
-        vacancy = session.get(Vacancy, vacancy_id)
-        if vacancy is None or not can_manage_vacancy(actor, vacancy):
-            raise NotFound("There is no such vacancy.", field="vacancy")
+        _managed_vacancy(session, actor, vacancy_id)
         entry = _entry(session, vacancy_id, entry_id)
         entry.note = note
         session.add(entry)
