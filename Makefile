@@ -45,7 +45,7 @@ help:
 demo: venv
 	$(VENV)/bin/headstart init
 	$(VENV)/bin/headstart seed --demo-users
-	$(VENV)/bin/headstart serve --host $(HOST) --port $(PORT)
+	$(VENV)/bin/headstart serve --worker --host $(HOST) --port $(PORT)
 
 # Both runs always happen; the target fails if either failed. First the locked releases
 # are checked against PyPI's vulnerability data (deploy/audit_dependencies.py): a locked

@@ -101,7 +101,7 @@ def candidates_for_vacancy(
             loaded += len(chunk)
             candidates = []
             for profile in chunk:
-                seen = _screening_view(profile, bare)
+                seen = screening_view(profile, bare)
                 excluded = bool(hard_exclusions(seen, bare, today))
                 if not excluded or (include_excluded and _may_enter(ranked, top, True, None)):
                     candidates.append((profile, seen, excluded))
@@ -113,7 +113,7 @@ def candidates_for_vacancy(
                 concepts |= new
             scored += len(candidates)
             vectors = encode_texts(runtime, [profile_text(p, taxonomy, seen.occupations) for p, seen, _ in candidates])
-            bounds = _score_bounds(vectors, view)
+            bounds = score_bounds(vectors, view)
             for i in sorted(range(len(candidates)), key=lambda i: (candidates[i][2], -bounds[i])):
                 profile, seen, excluded = candidates[i]
                 if not _may_enter(ranked, top, excluded, bounds[i]):
@@ -130,7 +130,7 @@ def candidates_for_vacancy(
     return matches, taxonomy
 
 
-def _score_bounds(vectors: np.ndarray, vacancy: VacancyView) -> np.ndarray:
+def score_bounds(vectors: np.ndarray, vacancy: VacancyView) -> np.ndarray:
     """Per profile, a number no score of `explain` for it with this vacancy exceeds.
 
     The semantic part is the cosine of the two vectors (computed here for a whole chunk
@@ -167,7 +167,7 @@ def _may_enter(ranked: list, top: int, excluded: bool, bound: float | None) -> b
     return bound is None or bound >= last_score
 
 
-def _screening_view(profile: SkillProfile, vacancy: VacancyView) -> ProfileView:
+def screening_view(profile: SkillProfile, vacancy: VacancyView) -> ProfileView:
     """The parts of a profile that the exclusion check, its text and its concepts read.
 
     Each JSON part is parsed once: the occupations always, the languages when the vacancy

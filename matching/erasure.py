@@ -45,8 +45,11 @@ from core.accounts.login_sessions import close_all_sessions, sessions_of
 from core.accounts.users import LoginFailure, User, find_user
 from core.db import session_scope
 from core.errors import NotFound
+from core.mail.models import OutboxMessage
+from core.notifications.models import Notification, NotificationPreference
 from core.organisations.models import Invitation, Organisation
 from core.runtime import Runtime
+from matching.alerts import AlertHit, JobAlert, SavedSearch
 from matching.case_notes import CaseNote
 from matching.identity import MigrantIdentity, identities_of
 from matching.models import (
@@ -56,7 +59,7 @@ from matching.models import (
     SuggestionChoice,
     Vacancy,
 )
-from matching.pipeline import PipelineEntry, PipelineMove, processes_of
+from matching.pipeline import ContactRequest, PipelineEntry, PipelineMove, processes_of
 from matching.takeover import ProfileTakeover
 from matching.texts import drop_cached_vectors, profile_texts
 
@@ -98,6 +101,10 @@ ORGANISATION_NOTE = (
 
 def _dump(row, *, exclude: set[str] | None = None) -> dict[str, Any]:
     return row.model_dump(mode="json", exclude=exclude or set())
+
+
+def _rows(session: Session, table, user_id: int | None) -> list:
+    return list(session.exec(select(table).where(table.user_id == user_id).order_by(table.id)).all())
 
 
 def export_personal_data(session: Session, *, username: str, now: datetime | None = None) -> dict[str, Any]:
@@ -149,6 +156,13 @@ def export_personal_data(session: Session, *, username: str, now: datetime | Non
             _dump(row, exclude={"id", "token_hash", "user_id"}) for row in sessions_of(session=session, user_id=user.id or 0)
         ],
         "audit_events": [_dump(e) for e in events_about(session, username=user.username, profile_ids=profile_ids)],
+        "notifications": [_dump(n, exclude={"user_id"}) for n in _rows(session, Notification, user.id)],
+        "notification_choices": {p.kind: p.channel for p in _rows(session, NotificationPreference, user.id)},
+        "saved_searches": [_dump(s, exclude={"user_id"}) for s in _rows(session, SavedSearch, user.id)],
+        "job_alerts": [_dump(a, exclude={"user_id"}) for a in _rows(session, JobAlert, user.id)],
+        "contact_requests": [_dump(r, exclude={"created_by"}) for r in session.exec(
+            select(ContactRequest).where(ContactRequest.profile_id.in_(profile_ids or [-1])).order_by(ContactRequest.id)  # type: ignore[attr-defined,arg-type]
+        ).all()],
     }
     if user.role in ("employer", "provider") and user.organisation_id is not None:
         records: dict[str, Any] = {"organisation": user.organisation, "note": ORGANISATION_NOTE}
@@ -185,6 +199,9 @@ def _erase_profiles(session: Session, profiles: Sequence[SkillProfile], report: 
     session.execute(delete(MigrantIdentity).where(MigrantIdentity.profile_id.in_(ids)))  # type: ignore[attr-defined]
     session.execute(delete(ProfileTakeover).where(ProfileTakeover.profile_id.in_(ids)))  # type: ignore[attr-defined]
     entries = select(PipelineEntry.id).where(PipelineEntry.profile_id.in_(ids))  # type: ignore[attr-defined]
+    session.execute(delete(ContactRequest).where(ContactRequest.profile_id.in_(ids)))  # type: ignore[attr-defined]
+    session.execute(delete(AlertHit).where(AlertHit.profile_id.in_(ids)))  # type: ignore[union-attr]
+    session.execute(delete(JobAlert).where(JobAlert.profile_id.in_(ids)))  # type: ignore[attr-defined]
     session.execute(delete(PipelineMove).where(PipelineMove.entry_id.in_(entries)))  # type: ignore[attr-defined]
     session.execute(delete(PipelineEntry).where(PipelineEntry.profile_id.in_(ids)))  # type: ignore[attr-defined]
     report.audit_events += session.execute(
@@ -248,6 +265,13 @@ def erase_account(*, session: Session, username: str, actor: User | str | None =
     session.execute(update(Organisation).where(Organisation.status_by == name).values(status_by=""))  # type: ignore[arg-type]
     session.execute(update(Invitation).where(Invitation.created_by == name).values(created_by=""))  # type: ignore[arg-type]
     session.execute(update(Invitation).where(Invitation.used_by == name).values(used_by=""))  # type: ignore[arg-type]
+    session.execute(update(ContactRequest).where(ContactRequest.created_by == name).values(created_by=""))  # type: ignore[arg-type]
+    session.execute(update(PipelineMove).where(PipelineMove.by == name).values(by=""))  # type: ignore[arg-type]
+    # What the account was told, its choices and searches, and mail still addressed to it.
+    for table in (AlertHit, SavedSearch, Notification, NotificationPreference):
+        session.execute(delete(table).where(table.user_id == user.id))  # type: ignore[attr-defined]
+    if user.email:
+        session.execute(delete(OutboxMessage).where(OutboxMessage.to_address == user.email))  # type: ignore[arg-type]
     session.delete(user)
     session.flush()
     if actor is None or (isinstance(actor, str) and actor == name) or (isinstance(actor, User) and actor.username == name):

@@ -558,3 +558,12 @@ def input_errors(model: type[BaseModel], data: dict[str, Any]) -> tuple[BaseMode
         for problem in field_problems(error):
             errors.setdefault(problem.location or "form", problem)
         return None, errors
+
+
+def vacancies_fitting(session: Session, filters: VacancyFilters, vacancy_ids: list[int], *, today: date | None = None) -> set[int]:
+    """Which of these vacancies a vacancy search with these filters lists (a saved search's
+    new hits: the same conditions as the list, on a handful of ids)."""
+    if not vacancy_ids:
+        return set()
+    where = _where(_vacancy_conditions(session, filters, today or date.today()))
+    return set(session.execute(select(Vacancy.id).where(*where, Vacancy.id.in_(vacancy_ids))).scalars())  # type: ignore[union-attr]

@@ -296,6 +296,7 @@ class Consent(SQLModel, table=True):
     granted_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime
     withdrawn_at: datetime | None = None
+    reminded_at: datetime | None = None  # told it ends soon (matching/consent_reminders.py)
 
     def active(self, now: datetime) -> bool:
         expires = self.expires_at if self.expires_at.tzinfo else self.expires_at.replace(tzinfo=timezone.utc)

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Column, Index, Text
+from sqlalchemy import Column, Index, Text, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel, func, select
@@ -27,9 +27,11 @@ from core.accounts import audit
 from core.accounts.users import User
 from core.db import session_scope
 from core.errors import HeadstartError, NotFound
+from core.notifications.service import notify_all
 from core.organisations.models import N_, Organisation
 from matching.access import acts_for_migrant, can_manage_vacancy
 from matching.models import SkillProfile, Vacancy, utcnow
+from matching.notices import people_of
 from matching.records import consented_recipients
 
 STAGES: tuple[str, ...] = (
@@ -41,7 +43,7 @@ NEEDS_CONSENT = frozenset({"in_contact", "interview", "offer", "hired"})
 MOVES: dict[str, tuple[str, ...]] = {
     "suggested": ("shortlisted", "in_contact", "not_selected"),
     "shortlisted": ("in_contact", "not_selected", "suggested"),
-    "contact_requested": ("in_contact", "not_selected"),
+    "contact_requested": (),  # the request's answer or expiry moves on
     "in_contact": ("interview", "offer", "not_selected"),
     "interview": ("offer", "not_selected"),
     "offer": ("hired", "not_selected"),
@@ -50,6 +52,8 @@ MOVES: dict[str, tuple[str, ...]] = {
     "withdrawn": (),
 }
 MAX_NOTE = 2_000
+# The moves the migrant's side is told of (the shortlist is seen on the profile page).
+TOLD_STAGES = frozenset({"in_contact", "interview", "offer", "hired", "not_selected"})
 
 
 class PipelineEntry(SQLModel, table=True):
@@ -75,6 +79,33 @@ class PipelineMove(SQLModel, table=True):
     to_stage: str = Field(max_length=20)
     by: str = Field(max_length=200)
     at: datetime = Field(default_factory=utcnow)
+
+
+class ContactRequest(SQLModel, table=True):
+    """An employer's request to contact a candidate (the service: matching/contact_requests.py)."""
+
+    __tablename__ = "contact_request"
+    __table_args__ = (
+        Index("uq_contact_request_open", "vacancy_id", "profile_id", unique=True,
+              sqlite_where=text("status = 'open'"), postgresql_where=text("status = 'open'")),
+    )  # fmt: skip
+
+    id: int | None = Field(default=None, primary_key=True)
+    entry_id: int = Field(foreign_key="pipeline_entry.id", index=True, ondelete="CASCADE")
+    vacancy_id: int = Field(foreign_key="vacancy.id", ondelete="CASCADE")
+    profile_id: int = Field(foreign_key="skill_profile.id", index=True, ondelete="CASCADE")
+    employer_id: int | None = Field(default=None, foreign_key="organisation.id")
+    message: str = Field(sa_column=Column(Text, nullable=False))
+    status: str = Field(default="open", max_length=10)  # open | accepted | declined | expired
+    created_by: str = Field(max_length=200)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    answered_at: datetime | None = None
+    consent_days: int | None = None
+
+    def expired(self, now: datetime) -> bool:
+        expires = self.expires_at if self.expires_at.tzinfo else self.expires_at.replace(tzinfo=now.tzinfo)
+        return self.status == "open" and expires <= now
 
 
 class PipelineError(HeadstartError):
@@ -119,9 +150,11 @@ def _entry(session: Session, vacancy_id: int, entry_id: int) -> PipelineEntry:
     return entry
 
 
-def _record(session: Session, entry: PipelineEntry, to_stage: str, actor: User) -> None:
-    session.add(PipelineMove(entry_id=entry.id or 0, from_stage=entry.stage, to_stage=to_stage, by=actor.username))
-    entry.stage, entry.updated_at, entry.updated_by = to_stage, utcnow(), actor.username
+def record_move(session: Session, entry: PipelineEntry, to_stage: str, actor: User | str) -> None:
+    """Move the entry and keep the move (who: an account, or "system" for an expiry)."""
+    by = actor if isinstance(actor, str) else actor.username
+    session.add(PipelineMove(entry_id=entry.id or 0, from_stage=entry.stage, to_stage=to_stage, by=by))
+    entry.stage, entry.updated_at, entry.updated_by = to_stage, utcnow(), by
     session.add(entry)
 
 
@@ -143,8 +176,13 @@ def move_candidate(engine: Engine, *, actor: User, vacancy_id: int, entry_id: in
                 N_("The candidate has not agreed to show you their profile: you cannot be in contact yet."), field="stage"
             )
         before = entry.stage
-        _record(session, entry, to_stage, actor)
+        record_move(session, entry, to_stage, actor)
         audit.record(session, actor, "update", "vacancy", vacancy_id, f"candidate {entry_id}: {before} -> {to_stage}")
+        profile = session.get(SkillProfile, entry.profile_id)
+        if to_stage in TOLD_STAGES and profile is not None:
+            notify_all(session, people_of(session, profile), kind="pipeline_move",
+                       params={"profile_id": profile.id, "vacancy_id": vacancy_id, "vacancy": vacancy.title,
+                               "employer": vacancy.employer, "stage": to_stage})  # fmt: skip
         return MoveResult(to_stage, to_stage == "hired" and vacancy.status == "open")
 
 
@@ -201,5 +239,10 @@ def withdraw_from(engine: Engine, *, actor: User, profile_id: int, vacancy_id: i
             raise NotFound("There is no such process.", field="vacancy")
         if entry.stage in CLOSED_STAGES:
             raise PipelineError(N_("This process has ended already."), field="vacancy")
-        _record(session, entry, "withdrawn", actor)
+        record_move(session, entry, "withdrawn", actor)
+        session.execute(
+            update(ContactRequest)
+            .where(ContactRequest.entry_id == entry.id, ContactRequest.status == "open")  # type: ignore[arg-type]
+            .values(status="declined", answered_at=utcnow())
+        )
         audit.record(session, actor, "update", "profile", profile_id, f"withdrew from vacancy {vacancy_id}")

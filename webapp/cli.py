@@ -46,7 +46,7 @@ from matching.matches import matches_for_profile
 from matching.suggestion import extract_skills
 from matching.suggestion import suggest as run_suggest
 from matching.taxonomy_index import import_taxonomy
-from webapp import cli_backup
+from webapp import cli_backup, cli_mail, worker
 from webapp.api_matching import anonymised_profile_json, explanation_json, vacancy_json
 from webapp.app import create_app
 from webapp.cli_context import (
@@ -539,15 +539,20 @@ def users_sign_out(state: CliState, username: str) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--threads", default=8, show_default=True, type=int)
-def serve(host: str, port: int, threads: int) -> None:
+@click.option("--worker", "with_worker", is_flag=True, help="Also run the background worker in this process (alerts, mail): for the demo.")
+def serve(host: str, port: int, threads: int, with_worker: bool) -> None:
     """Serve the web app with waitress (a production WSGI server that needs no compiler)."""
     app = create_app(Settings.from_env())
+    if with_worker:
+        worker.start_in_thread(app)
     click.echo(f"Headstart is running on http://{host}:{port}/ (Ctrl+C to stop)")
     waitress_serve(app, host=host, port=port, threads=threads)
 
 
 main.add_command(cli_backup.backup)
 main.add_command(cli_backup.restore)
+main.add_command(cli_mail.mail_group)
+main.add_command(cli_mail.jobs_group)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -67,6 +67,15 @@ def moment(at: datetime) -> str:
     return at.strftime("%Y-%m-%d %H:%M") + " UTC"
 
 
+def stage_names() -> dict[str, str]:
+    """The pipeline stages (matching/pipeline.py) as pages and notices name them."""
+    return {
+        "suggested": _("Suggested"), "shortlisted": _("Shortlisted"), "contact_requested": _("Contact requested"),
+        "in_contact": _("In contact"), "interview": _("Interview"), "offer": _("Offer made"), "hired": _("Hired"),
+        "not_selected": _("Not selected"), "withdrawn": _("Withdrawn by the candidate"),
+    }  # fmt: skip
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         country_name=country_name, language_name=language_name, cefr_descriptions=cefr_descriptions,

@@ -55,6 +55,8 @@ class User(SQLModel, table=True):
     organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
     organisation_role: str = Field(default="", max_length=10)  # owner | staff | "" (no organisation)
     language: str = Field(default="en", max_length=5)
+    # Where notifications go by e-mail when the person chose so (core/notifications).
+    email: str | None = Field(default=None, max_length=320)
     password_hash: str = Field(sa_column=Column(Text, nullable=False))
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
@@ -96,6 +98,7 @@ ACCOUNT_PROBLEMS = {
     # Registering oneself (core/organisations/registration.py):
     "role_not_self_service": f"Choose one of {', '.join(SELF_SERVICE_ROLES)}; other accounts are made by an administrator.",
     "passwords_differ": "The two passwords differ.",
+    "email_invalid": "Give an e-mail address like name@example.org, or leave it empty.",
 }
 
 
@@ -226,6 +229,25 @@ def set_language(*, session: Session, user: User, language: str) -> None:
     if language not in UI_LANGUAGES:
         raise HeadstartError(f"Unknown language {language!r}.", field="language")
     user.language = language
+    session.add(user)
+
+
+EMAIL_PATTERN = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+
+
+def email_problem(email: str) -> str | None:
+    """Why an address cannot take mail, or None; a plain check (delivery tells the rest)."""
+    if len(email) > 320 or not EMAIL_PATTERN.match(email):
+        return "email_invalid"
+    return None
+
+
+def set_email(*, session: Session, user: User, email: str) -> None:
+    """Store the address notifications go to ("" removes it: no e-mail at all)."""
+    email = (email or "").strip()
+    if email and (problem := email_problem(email)) is not None:
+        raise AccountError({"email": problem})
+    user.email = email or None
     session.add(user)
 
 

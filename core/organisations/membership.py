@@ -19,6 +19,7 @@ from core.accounts import audit
 from core.accounts.users import User, find_user
 from core.db import session_scope
 from core.organisations.models import N_, Invitation, Organisation, name_key, utcnow
+from core.organisations.notices import tell_decision, tell_joined
 from core.organisations.service import (
     OrganisationDetails,
     OrganisationError,
@@ -117,6 +118,7 @@ def accept_invitation(session: Session, token: str, user: User, *, now: datetime
     session.add(invitation)
     join(session, user, organisation, role="staff")
     audit.record(session, user, "update", "organisation", organisation.id, f"joined as staff (invitation {invitation.id})")
+    tell_joined(session, organisation, user)
     return organisation
 
 
@@ -180,6 +182,7 @@ def review(engine: Engine, *, reviewer: User, organisation_id: int, decision: st
             session, get_organisation(session, organisation_id), reviewer=reviewer, decision=decision, note=note
         )
         audit.record(session, reviewer, "update", "organisation", organisation_id, f"{decision}: {note.strip()}")
+        tell_decision(session, organisation, decision)
     return organisation
 
 

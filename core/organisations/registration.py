@@ -16,11 +16,25 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from core.accounts import audit
-from core.accounts.users import ORGANISATION_ROLES, SELF_SERVICE_ROLES, AccountError, User, account_problems, create_user
+from core.accounts.users import (
+    ORGANISATION_ROLES,
+    SELF_SERVICE_ROLES,
+    AccountError,
+    User,
+    account_problems,
+    create_user,
+)
 from core.db import session_scope
 from core.organisations.membership import accept_invitation, invitation_for
 from core.organisations.models import KIND_OF_ROLE
-from core.organisations.service import OrganisationDetails, join, member_role_for, new_organisation, trusted_organisation
+from core.organisations.notices import tell_reviewers
+from core.organisations.service import (
+    OrganisationDetails,
+    join,
+    member_role_for,
+    new_organisation,
+    trusted_organisation,
+)
 
 
 @dataclass(frozen=True)
@@ -77,6 +91,7 @@ def register_account(engine: Engine, registration: Registration, *, language: st
             organisation = new_organisation(db, details)
             join(db, user, organisation, role="owner")
             audit.record(db, user, "create", "organisation", organisation.id, "registered, pending review")
+            tell_reviewers(db, organisation)
     return user
 
 

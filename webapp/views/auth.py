@@ -5,7 +5,17 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, abort, flash, g, redirect, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    g,
+    redirect,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
@@ -31,7 +41,14 @@ from matching import erasure
 from webapp.current import current_runtime
 from webapp.i18n import current_language
 from webapp.rendering import render
-from webapp.security import current_user, login_required, login_user, logout_user, safe_next, session_token
+from webapp.security import (
+    current_user,
+    login_required,
+    login_user,
+    logout_user,
+    safe_next,
+    session_token,
+)
 
 blueprint = auth = Blueprint("auth", __name__)
 
@@ -138,6 +155,7 @@ def account_problem_messages() -> dict[str, str]:
         "password_short": _("The password must have at least %(count)d characters.", count=MIN_PASSWORD_LENGTH),
         "password_long": _("The password may have at most %(count)d characters.", count=MAX_PASSWORD_LENGTH),
         "role_not_self_service": _("Choose one of the kinds of account shown."),
+        "email_invalid": _("Give an e-mail address like name@example.org, or leave it empty."),
         "passwords_differ": _("The two passwords differ."),
     }
 

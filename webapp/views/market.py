@@ -20,7 +20,7 @@ from core.db import session_scope
 from core.errors import NotFound
 from core.organisations.models import Organisation
 from core.validation import FieldProblem
-from matching import access, esco, marketplace, pipeline, records
+from matching import access, contact_requests, esco, marketplace, pipeline, records
 from matching.candidates import CandidateMatch, review_candidates
 from matching.cefr import LEVELS
 from matching.identity import MigrantIdentity
@@ -36,7 +36,12 @@ from matching.texts import encode_vacancy_texts
 from webapp.api_matching import anonymised_profile_json
 from webapp.current import current_runtime
 from webapp.esco_picker import picker_state
-from webapp.formatting import cefr_descriptions, country_name, language_name
+from webapp.formatting import (
+    cefr_descriptions,
+    country_name,
+    language_name,
+    stage_names,
+)
 from webapp.i18n import current_language
 from webapp.rendering import render
 from webapp.security import current_user, roles_required
@@ -111,12 +116,6 @@ def mode_names() -> dict[str, str]:
     return {"in_person": _("In person"), "online": _("Online"), "blended": _("Online and in person")}
 
 
-def stage_names() -> dict[str, str]:
-    return {
-        "suggested": _("Suggested"), "shortlisted": _("Shortlisted"), "contact_requested": _("Contact requested"),
-        "in_contact": _("In contact"), "interview": _("Interview"), "offer": _("Offer made"), "hired": _("Hired"),
-        "not_selected": _("Not selected"), "withdrawn": _("Withdrawn by the candidate"),
-    }  # fmt: skip
 
 
 def education_names() -> dict[int, str]:
@@ -520,6 +519,7 @@ def close_vacancy(vacancy_id: int):
 def candidates(vacancy_id: int):
     with _session() as session:
         item = _managed_vacancy(session, vacancy_id)
+    contact_requests.expire_due(current_runtime().engine, vacancy_id=vacancy_id)
     review = review_candidates(current_runtime(), actor=current_user(), vacancy_id=vacancy_id, top=20)
     shown = [_candidate_card(match, review.identities, vacancy_id) for match in review.matches]
     for card, match in zip(shown, review.matches):
@@ -527,8 +527,15 @@ def candidates(vacancy_id: int):
     return render(
         "market/candidates.html", vacancy=item, candidates=shown, taxonomy=review.taxonomy, names=review.labels,
         education_names=education_names(), moves=pipeline.MOVES, needs_consent=pipeline.NEEDS_CONSENT,
-        stage_names=stage_names(),
+        stage_names=stage_names(), requests=_open_requests(review),
     )  # fmt: skip
+
+
+def _open_requests(review) -> dict[int, Any]:
+    """The open contact request of each listed candidate, by pipeline entry."""
+    with _session() as session:
+        return {entry.id: found for entry in review.entries.values()
+                if (found := contact_requests.open_request_of_entry(session, entry.id or 0)) is not None}  # fmt: skip
 
 
 def _candidate_card(match: CandidateMatch, identities: dict[int, MigrantIdentity], vacancy_id: int) -> dict[str, Any]:

@@ -17,8 +17,15 @@ from sqlmodel import Session
 from core.accounts import audit
 from core.accounts.users import UI_LANGUAGES, find_user
 from core.db import session_scope
-from core.errors import HeadstartError
-from matching import case_notes, erasure, profile_builder
+from core.errors import HeadstartError, NotFound
+from matching import (
+    alerts,
+    case_notes,
+    consent_reminders,
+    contact_requests,
+    erasure,
+    profile_builder,
+)
 from matching.access import (
     acts_for_migrant,
     can_create_profile,
@@ -54,10 +61,10 @@ from matching.profile_service import (
 from matching.suggestion import extract_skills
 from webapp.current import current_runtime
 from webapp.esco_picker import concept_labels, picker_state
+from webapp.formatting import stage_names
 from webapp.i18n import current_language
 from webapp.rendering import render
 from webapp.security import current_user, roles_required
-from webapp.views.market import stage_names
 
 blueprint = profiles = Blueprint("profiles", __name__)
 
@@ -354,6 +361,23 @@ def grant(profile_id: int):
     return redirect(url_for("profiles.edit", profile_id=profile_id, step="consent"))
 
 
+@profiles.post("/profiles/<int:profile_id>/consents/<int:consent_id>/renew")
+@roles_required(*PROFILE_ROLES)
+def renew_consent(profile_id: int, consent_id: int):
+    """One click from the reminder: the consent runs again for as long as it was given."""
+    _owned_profile(profile_id)
+    try:
+        consent = consent_reminders.renew_consent(_engine(), actor=current_user(), profile_id=profile_id, consent_id=consent_id)
+    except NotFound:
+        abort(404)
+    except HeadstartError as error:
+        flash(gettext(error.message), "error")
+    else:
+        flash(gettext("Renewed: %(recipient)s may see your profile until %(date)s.", recipient=consent.recipient,
+                      date=consent.expires_at.date().isoformat()))  # fmt: skip
+    return redirect(url_for("profiles.edit", profile_id=profile_id, step="consent"))
+
+
 def _owned_profile(profile_id: int) -> SkillProfile:
     """The profile, if the signed-in person may give and withdraw its consents (else 404 or 403)."""
     with Session(_engine(), expire_on_commit=False) as db:
@@ -397,7 +421,14 @@ def _page_context(profile: SkillProfile) -> dict[str, Any]:
         identity_shown = can_see_identity(db, user, profile)
         identity = identity_of(db, profile.id or 0) if identity_shown else None
         processes = processes_of(db, profile.id or 0)
+        requests = contact_requests.requests_for_profile(db, profile.id or 0) if acts_for_migrant(user, profile) else []
+        alert = alerts.alert_of(db, profile.id or 0)
     return {
+        "contact_requests": requests,
+        "consent_days": CONSENT_DAYS,
+        "job_alert": alert,
+        "alert_threshold": alerts.threshold_name(alert.threshold) if alert else alerts.DEFAULT_THRESHOLD,
+        "may_act": acts_for_migrant(user, profile),
         "processes": processes,
         "stage_names": stage_names(),
         "profile": profile,
