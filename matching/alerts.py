@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import JSON, Column, Index, and_, or_
+from sqlalchemy import JSON, Column, Index
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel, func, select
@@ -57,6 +57,8 @@ MAX_SAVED_SEARCHES = 20
 # committed late with an earlier timestamp is still seen (hits are unique, so twice is harmless).
 OVERLAP = timedelta(minutes=5)
 _CHUNK = 500
+# Up to this many vacancies in a scan are scored one by one, each with its SQL prefilter.
+PER_VACANCY_UP_TO = 8
 
 
 class JobAlert(SQLModel, table=True):
@@ -204,21 +206,34 @@ class ScanReport:
 
 
 def _profile_hits(runtime: Runtime, session: Session, vacancies: list[Vacancy], today: date) -> tuple[list[Hit], int, int]:
-    """Alerting profiles whose score for one of these vacancies reaches their threshold."""
+    """Alerting profiles whose score for one of these vacancies reaches their threshold.
+
+    A few vacancies are scanned one by one, each with the SQL prefilter of its hard
+    constraints (usually most profiles wish to go elsewhere); many (a feed's import) in
+    one pass over every alerting profile, each profile scored for all of them."""
+    if len(vacancies) <= PER_VACANCY_UP_TO:
+        hits, read, explained = [], 0, 0
+        for vacancy in vacancies:
+            found, rows, scored = _hits_of(runtime, session, [vacancy], today, prefilter=True)
+            hits, read, explained = hits + found, read + rows, explained + scored
+        return hits, read, explained
+    return _hits_of(runtime, session, vacancies, today, prefilter=False)
+
+
+def _hits_of(runtime: Runtime, session: Session, vacancies: list[Vacancy], today: date, *,
+             prefilter: bool) -> tuple[list[Hit], int, int]:  # fmt: skip
     concepts = concept_uris([], vacancies)
     taxonomy = load_taxonomy(session, concepts)
     vectors = encode_texts(runtime, [vacancy_text(v, taxonomy) for v in vacancies])
     views = [vacancy_view(v, vectors[i]) for i, v in enumerate(vacancies)]
     bare = [vacancy_view(v, None) for v in vacancies]
-    dialect = session.get_bind().dialect.name
     statement = (
         select(SkillProfile, JobAlert)
         .join(JobAlert, JobAlert.profile_id == SkillProfile.id)  # type: ignore[arg-type]
         .where(SkillProfile.consent_to_matching)  # type: ignore[arg-type]
     )
-    prefilters = [candidate_prefilter(dialect, view, today) for view in bare]
-    if all(prefilters):
-        statement = statement.where(or_(*(and_(*conditions) for conditions in prefilters)))
+    if prefilter:
+        statement = statement.where(*candidate_prefilter(session.get_bind().dialect.name, bare[0], today))
     hits: list[Hit] = []
     read = explained = 0
     rows = session.execute(statement.execution_options(yield_per=_CHUNK))

@@ -26,6 +26,7 @@ from core.organisations.registration import create_member_account
 from core.organisations.service import OrganisationDetails, new_organisation
 from matching import case_notes, records
 from matching.models import ServiceOfferInput, SkillProfileInput, VacancyInput
+from matching.contact_requests import request_contact
 from matching.pipeline import enter_candidates
 from tests.conftest import TEST_PASSWORD
 from tests.signing_in import plant_sign_in
@@ -128,6 +129,10 @@ def build_world(runtime, make_user) -> World:
         entry.stage = "shortlisted"
         db.add(entry)
         world.ids["entry"] = entry.id
+        asked = enter_candidates(db, world.ids["other_vacancy"], [world.ids["profile"]])[world.ids["profile"]]
+    # The other employer asked the migrant for contact (for the answer's route).
+    world.ids["request"] = request_contact(runtime.engine, actor=users["other_employer"], vacancy_id=world.ids["other_vacancy"],
+                                           entry_id=asked.id, message="May we talk?").id  # fmt: skip
     for actor, (name, status) in UNTRUSTED.items():
         with session_scope(runtime.engine) as db:
             users[actor] = create_member_account(db, username=actor.replace("_", "-"), password=TEST_PASSWORD, role="employer",
@@ -308,6 +313,28 @@ MATRIX: dict[str, list[Case]] = {
     "pipeline.fill": [Case(p("/vacancies/{draft}/fill"), post=roles("write", "employer", overrides={"other_employer": 404}))],
     "pipeline.withdraw": [Case(p("/profiles/{profile}/processes/{vacancy}/withdraw"), post=roles("write", "migrant",
                                overrides={"other_migrant": 404, "practitioner": 404, "other_practitioner": 404}))],  # fmt: skip
+    # Contact requests: an employer asks a candidate of its own vacancy; the migrant (or
+    # the MRC holding the profile) answers, not an MRC the profile is only shared with.
+    "contact.ask": [Case(p("/vacancies/{vacancy}/pipeline/{entry}/contact-request"), post=roles("write", "employer",
+                         overrides={"other_employer": 404}), data=lambda w: {"message": "We would like to talk."})],  # fmt: skip
+    "contact.answer": [Case(p("/contact-requests/{request}/answer"), post=roles("write", "migrant",
+                            overrides={"other_migrant": 404, "practitioner": 404, "other_practitioner": 404}),
+                            data=lambda w: {"answer": "decline"})],  # fmt: skip
+    "contact.alert": [Case(p("/profiles/{profile}/alert"), post=roles("write", "migrant",
+                           overrides={"other_migrant": 404, "practitioner": 404, "other_practitioner": 404}),
+                           data=lambda w: {"on": "1", "threshold": "good"})],  # fmt: skip
+    "profiles.renew_consent": [Case(p("/profiles/{profile}/consents/999999/renew"), post=profile_owner(404))],
+    # Notifications: everyone's own inbox and choices; saved searches are migrants'; the
+    # outbox is the admins'.
+    "notifications.inbox": [Case(p("/inbox"), get=signed_in(200))],
+    "notifications.open_notice": [Case(p("/inbox/999999"), get=signed_in(404))],
+    "notifications.mark_read": [Case(p("/inbox/read"), post=signed_in("write"), data=lambda w: {"all": "1"})],
+    "notifications.preferences": [Case(p("/account/notifications"), get=signed_in(200), post=signed_in("write"),
+                                       data=lambda w: {"email": ""})],  # fmt: skip
+    "notifications.save_search": [Case(p("/saved-searches"), post=roles("write", *BOTH_MIGRANTS), data=lambda w: {"country": "DE"})],
+    "notifications.delete_search": [Case(p("/saved-searches/999999/delete"), post=roles(404, *BOTH_MIGRANTS))],
+    "notifications.admin_outbox": [Case(p("/admin/outbox"), get=roles(200))],
+    "notifications.resend": [Case(p("/admin/outbox/999999/resend"), post=roles(404))],
     # A migrant's account takes over the profile the MRC holds for them, with a code a
     # practitioner of that MRC makes (a practitioner elsewhere does not learn it exists).
     "takeover.make_code": [Case(p("/profiles/{held_profile}/takeover-code"), post=roles("write", "practitioner",

@@ -315,7 +315,8 @@ def _id_for(name: str, world) -> object:
             "offer_id": world.ids["offer"], "record_id": world.ids["record"], "step": "about",
             "organisation_id": world.ids["employer_org"], "invitation_id": world.ids["invitation_withdrawn_id"],
             "username": world.users["employer"].username, "token": world.ids["invitation_post"],
-            "entry_id": world.ids["entry"]}[name]  # fmt: skip
+            "entry_id": world.ids["entry"], "request_id": world.ids["request"], "consent_id": 999999,
+            "search_id": 999999, "row_id": 999999, "notification_id": 999999}[name]  # fmt: skip
 
 
 def test_cookies_are_httponly_and_samesite(client, make_user):

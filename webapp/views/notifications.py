@@ -185,7 +185,7 @@ def admin_outbox():
             except HeadstartError:
                 subject, text = _("(its notice is gone: it will not be sent)"), ""
             texts[row.id or 0] = (subject, text)
-    return render("notifications/outbox.html", page=page, status=status, statuses=STATUSES, texts=texts,
+    return render("notifications/outbox.html", outbox=page, status=status, statuses=STATUSES, texts=texts,
                   smtp=runtime.settings.smtp_config() is not None, moment=moment)  # fmt: skip
 
 
