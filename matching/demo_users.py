@@ -17,6 +17,7 @@ from core.db import session_scope
 from core.organisations.models import Organisation
 from core.organisations.registration import create_member_account
 from core.runtime import Runtime
+from matching.alerts import alert_of, set_alert
 from matching.identity import IdentityInput, identity_of, save_identity
 from matching.models import Consent, SkillProfile
 from matching.records import grant_consent
@@ -41,7 +42,10 @@ def load_demo_users(runtime: Runtime, path: Path = DEMO_USERS_FILE) -> DemoUsers
             if find_user(db, entry["username"]) is not None:
                 existing.append(entry["username"])
                 continue
-            create_member_account(db, password=password, by="the demo seeding", **entry)
+            email = entry.pop("email", None)
+            user = create_member_account(db, password=password, by="the demo seeding", **entry)
+            user.email = email
+            db.add(user)
             created.append(entry["username"])
         _hold_caseload(db, spec.get("caseload"))
         for entry in spec.get("identities", []):
@@ -60,6 +64,12 @@ def load_demo_users(runtime: Runtime, path: Path = DEMO_USERS_FILE) -> DemoUsers
                     session=db, profile_id=profile.id, recipient_kind=entry["recipient_kind"], recipient=entry["recipient"], days=365
                 )
                 consents += 1
+    for entry in spec.get("alerts", []):
+        with Session(runtime.engine) as db:
+            profile, user = _profile(db, entry["profile"]), find_user(db, entry["user"])
+            on = profile is not None and user is not None and alert_of(db, profile.id or 0) is None
+        if on:
+            set_alert(runtime.engine, actor=user, profile_id=profile.id or 0, on=True, threshold=entry["threshold"])
     return DemoUsersReport(tuple(created), tuple(existing), consents, password)
 
 
