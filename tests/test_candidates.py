@@ -352,7 +352,7 @@ def test_no_score_exceeds_its_bound_and_the_bound_is_tight(market):
         with Session(runtime.engine) as session:
             vacancy = records.get_vacancy(session, vacancies[name])
         vectors = runtime.encoder.encode([vacancy_text(vacancy, taxonomy)] + [profile_text(m.profile, taxonomy) for m in matches])
-        bounds = candidates_module._score_bounds(vectors[1:], vacancy_view(vacancy, vectors[0]))
+        bounds = candidates_module.score_bounds(vectors[1:], vacancy_view(vacancy, vectors[0]))
         slack = candidates_module._BOUND_SLACK
         assert all(m.explanation.score <= bound for m, bound in zip(matches, bounds)), name
         (perfect,) = [bound - m.explanation.score for m, bound in zip(matches, bounds) if m.profile.owner == "perfect"]
