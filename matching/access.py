@@ -108,6 +108,8 @@ def can_see_identity(session: Session, user: User | None, profile: SkillProfile)
         return _consent_to(session, profile, "mrc", user.organisation_id)
     if user.role == "employer":
         return _consent_to(session, profile, "employer", user.organisation_id)
+    if user.role == "provider":
+        return _consent_to(session, profile, "service", user.organisation_id)
     return False
 
 

@@ -13,6 +13,7 @@ from typing import Literal
 from sqlalchemy import Column, Text, delete
 from sqlmodel import Field, Session, SQLModel, select
 
+from core.accounts.users import User
 from core.errors import HeadstartError, NotFound
 from matching.models import utcnow
 
@@ -36,7 +37,8 @@ class CaseNote(SQLModel, table=True):
 
 
 def add_note(
-    *, session: Session, profile_id: int, author: str, kind: str, text: str, due: date | None = None
+    *, session: Session, profile_id: int, author: str, kind: str, text: str, due: date | None = None,
+    organisation_id: int | None = None,
 ) -> CaseNote:
     """A new note; errors name the form field (kind, text)."""
     if kind not in NOTE_KINDS:
@@ -46,7 +48,7 @@ def add_note(
         raise HeadstartError("Write the recommendation or the next step.", field="text")
     if len(text) > MAX_NOTE_CHARS:
         raise HeadstartError(f"A note may have at most {MAX_NOTE_CHARS} characters.", field="text")
-    note = CaseNote(profile_id=profile_id, author=author, kind=kind, text=text, due=due)
+    note = CaseNote(profile_id=profile_id, author=author, kind=kind, text=text, due=due, organisation_id=organisation_id)
     session.add(note)
     session.flush()
     return note
@@ -76,3 +78,12 @@ def set_done(*, session: Session, profile_id: int, note_id: int, done: bool = Tr
 def delete_notes_for_profile(*, session: Session, profile_id: int) -> int:
     result = session.exec(delete(CaseNote).where(CaseNote.profile_id == profile_id))  # type: ignore[call-overload]
     return result.rowcount or 0
+
+
+def written_by(session: Session, note: CaseNote, organisation_id: int) -> bool:
+    """Whether the note is that organisation's: by the column, or, for notes written before
+    it was filled in, by the author's organisation."""
+    if note.organisation_id is not None:
+        return note.organisation_id == organisation_id
+    author = session.exec(select(User).where(User.username == note.author)).first()
+    return author is not None and author.organisation_id == organisation_id

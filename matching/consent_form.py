@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 from sqlmodel import Session, select
 
-from core.organisations.models import VACANCY_KINDS, Organisation
+from core.organisations.models import SERVICE_KINDS, VACANCY_KINDS, Organisation
 from matching.models import Consent
 from matching.profile_builder import N_, Errors, FormData, Problem
 
@@ -29,9 +29,10 @@ class Recipients:
 
     centres: list[Recipient] = field(default_factory=list)
     employers: list[Recipient] = field(default_factory=list)
+    services: list[Recipient] = field(default_factory=list)  # service providers, destination-side services
 
     def get(self, organisation_id: int | None) -> Recipient | None:
-        return next((r for r in self.centres + self.employers if r.id == organisation_id), None)
+        return next((r for r in self.centres + self.employers + self.services if r.id == organisation_id), None)
 
 
 def consent_recipients(session: Session) -> Recipients:
@@ -43,6 +44,8 @@ def consent_recipients(session: Session) -> Recipients:
             out.centres.append(Recipient(row.id or 0, "mrc", row.name, place))
         elif row.kind in VACANCY_KINDS:
             out.employers.append(Recipient(row.id or 0, "employer", row.name, place))
+        elif row.kind in SERVICE_KINDS:
+            out.services.append(Recipient(row.id or 0, "service", row.name, place))
     return out
 
 
@@ -72,7 +75,7 @@ def parse_consent_form(form: FormData, recipients: Recipients) -> tuple[ConsentF
     )
     errors: Errors = {}
     if chosen is None:
-        errors["recipient_id"] = Problem(N_("Choose a centre or an employer from the list."))
+        errors["recipient_id"] = Problem(N_("Choose an organisation from the list."))
     if consent.days not in CONSENT_DAYS:
         errors["days"] = Problem(N_("Choose one of the periods shown."))
     return consent, errors

@@ -24,6 +24,8 @@ What a profile leaves behind, and where it goes:
 An account adds: the user row, every profile it owns, the suggestion choices it made
 (suggestion_choice.decided_by), its failed sign-ins (login_failure), and its name on
 events and notes about other people's records (blanked: those records are not its own).
+Its messages in partnership threads between organisations stay for the two organisations,
+signed "(deleted account)" instead of its name; the export lists them.
 Vacancies and service offers belong to the employer's or provider's organisation and stay.
 
 Domain code: no Flask. The caller passes its session; everything happens in that one
@@ -48,6 +50,11 @@ from core.errors import NotFound
 from core.mail.models import OutboxMessage
 from core.notifications.models import Notification, NotificationPreference
 from core.organisations.models import Invitation, Organisation
+from core.organisations.partnerships import (
+    DELETED_AUTHOR,
+    Partnership,
+    PartnershipMessage,
+)
 from core.runtime import Runtime
 from matching.alerts import AlertHit, JobAlert, SavedSearch
 from matching.case_notes import CaseNote
@@ -60,6 +67,8 @@ from matching.models import (
     Vacancy,
 )
 from matching.pipeline import ContactRequest, PipelineEntry, PipelineMove, processes_of
+from matching.referral_models import Referral, ReferralEvent
+from matching.referrals import events_of
 from matching.takeover import ProfileTakeover
 from matching.texts import drop_cached_vectors, profile_texts
 
@@ -160,6 +169,13 @@ def export_personal_data(session: Session, *, username: str, now: datetime | Non
         "notification_choices": {p.kind: p.channel for p in _rows(session, NotificationPreference, user.id)},
         "saved_searches": [_dump(s, exclude={"user_id"}) for s in _rows(session, SavedSearch, user.id)],
         "job_alerts": [_dump(a, exclude={"user_id"}) for a in _rows(session, JobAlert, user.id)],
+        # What this person wrote to other organisations in partnership threads: their own words.
+        "partnership_messages_written": [_dump(m, exclude={"author"}) for m in session.exec(
+            select(PartnershipMessage).where(PartnershipMessage.author == user.username).order_by(PartnershipMessage.id)  # type: ignore[arg-type]
+        ).all()],
+        # Referrals of the person's profiles, with their history (who moved them is staff, left out).
+        "referrals": [{**_dump(r, exclude={"created_by"}), "history": [_dump(e, exclude={"by", "referral_id"}) for e in events_of(session, r.id or 0)]}
+                      for r in session.exec(select(Referral).where(Referral.profile_id.in_(profile_ids or [-1])).order_by(Referral.id))],  # type: ignore[attr-defined,arg-type]  # fmt: skip
         "contact_requests": [_dump(r, exclude={"created_by"}) for r in session.exec(
             select(ContactRequest).where(ContactRequest.profile_id.in_(profile_ids or [-1])).order_by(ContactRequest.id)  # type: ignore[attr-defined,arg-type]
         ).all()],
@@ -200,6 +216,9 @@ def _erase_profiles(session: Session, profiles: Sequence[SkillProfile], report: 
     session.execute(delete(ProfileTakeover).where(ProfileTakeover.profile_id.in_(ids)))  # type: ignore[attr-defined]
     entries = select(PipelineEntry.id).where(PipelineEntry.profile_id.in_(ids))  # type: ignore[attr-defined]
     session.execute(delete(ContactRequest).where(ContactRequest.profile_id.in_(ids)))  # type: ignore[attr-defined]
+    referrals = select(Referral.id).where(Referral.profile_id.in_(ids))  # type: ignore[attr-defined]
+    session.execute(delete(ReferralEvent).where(ReferralEvent.referral_id.in_(referrals)))  # type: ignore[attr-defined]
+    session.execute(delete(Referral).where(Referral.profile_id.in_(ids)))  # type: ignore[attr-defined]
     session.execute(delete(AlertHit).where(AlertHit.profile_id.in_(ids)))  # type: ignore[union-attr]
     session.execute(delete(JobAlert).where(JobAlert.profile_id.in_(ids)))  # type: ignore[attr-defined]
     session.execute(delete(PipelineMove).where(PipelineMove.entry_id.in_(entries)))  # type: ignore[attr-defined]
@@ -267,6 +286,11 @@ def erase_account(*, session: Session, username: str, actor: User | str | None =
     session.execute(update(Invitation).where(Invitation.used_by == name).values(used_by=""))  # type: ignore[arg-type]
     session.execute(update(ContactRequest).where(ContactRequest.created_by == name).values(created_by=""))  # type: ignore[arg-type]
     session.execute(update(PipelineMove).where(PipelineMove.by == name).values(by=""))  # type: ignore[arg-type]
+    session.execute(update(Referral).where(Referral.created_by == name).values(created_by=""))  # type: ignore[arg-type]
+    session.execute(update(ReferralEvent).where(ReferralEvent.by == name).values(by=""))  # type: ignore[arg-type]
+    # A partnership thread is both organisations' record: the messages stay, unsigned.
+    session.execute(update(PartnershipMessage).where(PartnershipMessage.author == name).values(author=DELETED_AUTHOR))  # type: ignore[arg-type]
+    session.execute(update(Partnership).where(Partnership.answered_by == name).values(answered_by=""))  # type: ignore[arg-type]
     # What the account was told, its choices and searches, and mail still addressed to it.
     for table in (AlertHit, SavedSearch, Notification, NotificationPreference):
         session.execute(delete(table).where(table.user_id == user.id))  # type: ignore[attr-defined]

@@ -521,6 +521,13 @@ def offers_for_provider(session: Session, provider_id: int | None) -> list[Servi
     return list(session.execute(query).scalars())
 
 
+def offers_of_organisation(session: Session, organisation_id: int) -> list[ServiceOffer]:
+    """The service offers an organisation gives, for its page in the directory, by kind and
+    title (its page is shown only to those who may see the organisation at all)."""
+    query = select(ServiceOffer).where(ServiceOffer.provider_id == organisation_id)
+    return list(session.execute(query.order_by(ServiceOffer.kind, ServiceOffer.title, ServiceOffer.id)).scalars())
+
+
 def offers_preparing_for(session: Session, country: str, languages: tuple[str, ...], *, limit: int = 20) -> list[ServiceOffer]:
     """Offers preparing for a destination: those naming it, and online or blended courses
     of its languages."""

@@ -289,7 +289,7 @@ class Consent(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     profile_id: int = Field(foreign_key="skill_profile.id", index=True, ondelete="CASCADE")
-    recipient_kind: Literal["employer", "mrc"] = Field(sa_column=Column(Text, nullable=False))
+    recipient_kind: Literal["employer", "mrc", "service"] = Field(sa_column=Column(Text, nullable=False))
     recipient: str = Field(max_length=200)  # the organisation's name when the consent was given
     recipient_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)  # access goes by it
     scope: str = Field(default="show_profile", max_length=40)

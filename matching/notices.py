@@ -25,6 +25,9 @@ register_kind("pipeline_move", N_("Where you stand in a hiring process changed")
 register_kind("new_match", N_("A new vacancy matches your profile"), roles=MIGRANT_SIDE)
 register_kind("search_hit", N_("A new vacancy fits a search you saved"), roles=("migrant",))
 register_kind("alert_digest", N_("Your daily digest of new vacancies"), default="email", roles=("migrant",))
+register_kind("referral_received", N_("An organisation referred someone to you"), default="email", roles=("practitioner", "provider"))
+register_kind("referral_answer", N_("News of a referral"), roles=("practitioner", "provider", "migrant"))
+register_kind("referral_consent", N_("A referral waits for your consent"), default="email", roles=("migrant",))
 register_kind("consent_expiring", N_("A consent you gave ends in two weeks"), default="email", roles=MIGRANT_SIDE)
 
 

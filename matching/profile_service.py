@@ -19,9 +19,21 @@ from core.accounts.users import User
 from core.db import session_scope
 from core.runtime import Runtime
 from matching.identity import IdentityInput, save_identity
-from matching.models import Consent, SkillProfile, SkillProfileInput, SuggestionChoiceInput
+from matching.models import (
+    Consent,
+    SkillProfile,
+    SkillProfileInput,
+    SuggestionChoiceInput,
+)
 from matching.profile_builder import check_revision, profile_input
-from matching.records import create_profile, get_profile, grant_consent, update_profile, withdraw_consent
+from matching.records import (
+    create_profile,
+    get_profile,
+    grant_consent,
+    update_profile,
+    withdraw_consent,
+)
+from matching.referrals import release_waiting
 from matching.suggestion import record_choice
 
 Actor = User | str  # an account, or audit.API_ACTOR for the JSON API's trusted client
@@ -115,6 +127,7 @@ def grant_profile_consent(
         )
         detail = f"{consent.recipient_kind}: {consent.recipient}, {days} days"
         audit.record(session, actor, "consent_grant", "profile", profile_id, detail, role=role)
+        release_waiting(session, profile_id=profile_id, organisation_id=consent.recipient_id or 0, actor=actor)
     return consent
 
 

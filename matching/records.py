@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlmodel import Session, SQLModel
 
 from core.errors import HeadstartError, ImportFileError, NotFound, refuse_nul
-from core.organisations.models import VACANCY_KINDS, Organisation, tidy_name
+from core.organisations.models import SERVICE_KINDS, VACANCY_KINDS, Organisation, tidy_name
 from core.organisations.service import trusted_organisation
 from core.runtime import Runtime
 from core.validation import field_problems
@@ -121,14 +121,19 @@ def delete_profile(*, session: Session, profile_id: int) -> None:
 
 
 # The kinds of organisation a consent of each kind may go to.
-CONSENT_KINDS = {"mrc": ("mrc",), "employer": VACANCY_KINDS}
+CONSENT_KINDS = {"mrc": ("mrc",), "employer": VACANCY_KINDS, "service": SERVICE_KINDS}
+
+
+def consent_kind_of(organisation: Organisation) -> str:
+    """The kind of consent that lets this organisation see a profile."""
+    return next((kind for kind, kinds in CONSENT_KINDS.items() if organisation.kind in kinds), "service")
 
 
 def consent_recipient(session: Session, recipient_kind: str, recipient: str = "", recipient_id: int | None = None) -> Organisation:
     """The verified organisation a consent goes to, by id or by its exact name: a migrant
     chooses from the directory, never a name that anyone could have registered."""
     if recipient_kind not in CONSENT_KINDS:
-        raise HeadstartError("recipient_kind must be employer or mrc.", field="recipient_kind")
+        raise HeadstartError("recipient_kind must be employer, mrc or service.", field="recipient_kind")
     kinds = CONSENT_KINDS[recipient_kind]
     query = select(Organisation).where(Organisation.status == "verified", Organisation.kind.in_(kinds))  # type: ignore[attr-defined]
     if recipient_id is not None:

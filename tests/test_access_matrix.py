@@ -22,12 +22,14 @@ from sqlmodel import Session
 
 from core.db import session_scope
 from core.organisations import membership
+from core.organisations.partnerships import request_partnership
 from core.organisations.registration import create_member_account
 from core.organisations.service import OrganisationDetails, new_organisation
 from matching import case_notes, records
-from matching.models import ServiceOfferInput, SkillProfileInput, VacancyInput
 from matching.contact_requests import request_contact
+from matching.models import ServiceOfferInput, SkillProfileInput, VacancyInput
 from matching.pipeline import enter_candidates
+from matching.referrals import ReferralRequest, create_referral
 from tests.conftest import TEST_PASSWORD
 from tests.signing_in import plant_sign_in
 
@@ -146,6 +148,16 @@ def build_world(runtime, make_user) -> World:
     with session_scope(runtime.engine) as db:
         pending = new_organisation(db, OrganisationDetails(kind="employer", name="Pending Employer GmbH"))
         world.ids["pending_org"] = pending.id
+    # The MRC asked the language school for a partnership: a thread of those two only.
+    world.ids["practitioner_org"] = users["practitioner"].organisation_id
+    world.ids["suspended_org"] = users["suspended_employer"].organisation_id
+    world.ids["partnership"] = request_partnership(runtime.engine, actor=users["practitioner"], kind="partnership",
+                                                   organisation_id=users["provider"].organisation_id,
+                                                   message="Shall we refer people to each other?").id  # fmt: skip
+    # The MRC referred the profile it holds to the language school, the consent recorded.
+    world.ids["referral"] = create_referral(runtime.engine, actor=users["practitioner"], asked=ReferralRequest(
+        profile_id=world.ids["held_profile"], to_organisation_id=users["provider"].organisation_id,
+        purpose="German B1 course", consent_days=90)).id  # fmt: skip
     for key in ("invitation", "invitation_post", "invitation_withdrawn"):
         made = membership.invite(runtime.engine, owner=users["employer"], organisation_id=world.ids["employer_org"])
         world.ids[key] = made.token
@@ -364,6 +376,39 @@ MATRIX: dict[str, list[Case]] = {
         Case(p("/organisations/{employer_org}/members/employer-m/remove"), post=roles("write", "employer"))
     ],
     "organisations.hand_over": [Case(p("/organisations/{employer_org}/members/employer-m/owner"), post=roles("write", "employer"))],
+    # Partnerships: any member of a verified organisation asks another verified one (the
+    # rules answer 422 to everyone else signed in); a thread and an organisation's list of
+    # requests exist only for the members of its organisations, admins included (404).
+    "partnerships.request_partnership": [
+        Case(p("/organisations/{employer_org}/partnerships"), post=signed_in("write"), data=lambda w: {"kind": "contact", "message": "Hello."}),
+        Case(p("/organisations/{suspended_org}/partnerships"), post=signed_in(404), data=lambda w: {"kind": "contact", "message": "Hello."}),
+    ],
+    "partnerships.index": [Case(p("/organisations/{practitioner_org}/partnerships"), get=roles(200, "practitioner", denied=404,
+                                overrides={"admin": 404}))],  # fmt: skip
+    "partnerships.thread": [Case(p("/partnerships/{partnership}"), get=roles(200, "practitioner", "provider", denied=404,
+                                 overrides={"admin": 404}))],  # fmt: skip
+    "partnerships.reply": [Case(p("/partnerships/{partnership}/messages"), post=roles("write", "practitioner", "provider", denied=404,
+                                overrides={"admin": 404}), data=lambda w: {"message": "Next week suits us."})],  # fmt: skip
+    "partnerships.accept": [Case(p("/partnerships/{partnership}/accept"), post=roles("write", "practitioner", "provider", denied=404,
+                                 overrides={"admin": 404}))],  # fmt: skip
+    "partnerships.decline": [Case(p("/partnerships/{partnership}/decline"), post=roles("write", "practitioner", "provider", denied=404,
+                                  overrides={"admin": 404}))],  # fmt: skip
+    "partnerships.withdraw": [Case(p("/partnerships/{partnership}/withdraw"), post=roles("write", "practitioner", "provider", denied=404,
+                                   overrides={"admin": 404}))],  # fmt: skip
+    # Referrals: an organisation refers only a person it may name (the holding MRC; the
+    # language school, which the migrant consented to with the referral); a referral exists for
+    # the two organisations (and the migrant) only, admins included (404).
+    "referrals.index": [Case(p("/referrals"), get=signed_in(200))],
+    "referrals.new": [Case(p("/profiles/{held_profile}/refer"), get=roles(200, "practitioner", "provider", denied=404, overrides={"admin": 404}))],
+    "referrals.create": [Case(p("/profiles/{held_profile}/refer"), post=roles("write", "practitioner", "provider", denied=404,
+                              overrides={"admin": 404}), data=lambda w: {"purpose": "Housing search"})],  # fmt: skip
+    "referrals.page": [Case(p("/referrals/{referral}"), get=roles(200, "practitioner", "provider", denied=404, overrides={"admin": 404}))],
+    "referrals.answer": [Case(p("/referrals/{referral}/answer"), post=roles("write", "practitioner", "provider", denied=404,
+                              overrides={"admin": 404}), data=lambda w: {"answer": "accept"})],  # fmt: skip
+    "referrals.start": [Case(p("/referrals/{referral}/start"), post=roles("write", "practitioner", "provider", denied=404,
+                             overrides={"admin": 404}))],  # fmt: skip
+    "referrals.close": [Case(p("/referrals/{referral}/close"), post=roles("write", "practitioner", "provider", denied=404,
+                             overrides={"admin": 404}), data=lambda w: {"outcome": "completed"})],  # fmt: skip
     "organisations.invitation": [
         Case(p("/invitations/{invitation}"), get=everyone(200)),
         Case(p("/invitations/{invitation_post}"), post=everyone("write")),

@@ -316,7 +316,8 @@ def _id_for(name: str, world) -> object:
             "organisation_id": world.ids["employer_org"], "invitation_id": world.ids["invitation_withdrawn_id"],
             "username": world.users["employer"].username, "token": world.ids["invitation_post"],
             "entry_id": world.ids["entry"], "request_id": world.ids["request"], "consent_id": 999999,
-            "search_id": 999999, "row_id": 999999, "notification_id": 999999}[name]  # fmt: skip
+            "search_id": 999999, "row_id": 999999, "notification_id": 999999,
+            "partnership_id": world.ids["partnership"], "referral_id": world.ids["referral"]}[name]  # fmt: skip
 
 
 def test_cookies_are_httponly_and_samesite(client, make_user):

@@ -14,6 +14,7 @@ from matching.candidates import candidates_for_vacancy
 from matching.gaps import matches_with_gaps
 from matching.matches import matches_for_profile
 from matching.models import ServiceOffer, SkillProfile, Vacancy
+from matching.referral_models import Referral
 from tests.fakes import FAKE_MODEL_NAME
 from tests.signing_in import plant_sign_in
 from webapp.app import create_app
@@ -53,6 +54,9 @@ def test_after_seeding_a_fresh_process_serves_matches_and_candidates_without_the
     on an idle 2-core machine, past 15 s under load): seeding now leaves every text it
     needs in the embedding cache, so a new worker has nothing to encode."""
     assert seed_demo(runtime, demo_users=True, echo=lambda _message: None)
+    with Session(engine) as session:  # the demo referral: Victor to the integration service, accepted
+        (referral,) = session.exec(select(Referral)).all()
+        assert referral.status == "accepted" and referral.packet["summary"] and referral.purpose.startswith("First weeks")
     runtime.close()
     fresh = Runtime(settings, encoder=_ModelMustNotLoad(FAKE_MODEL_NAME, engine=engine))
     fresh.__dict__["engine"] = engine

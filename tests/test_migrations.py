@@ -39,8 +39,11 @@ NEW_IN_0007 = {"migrant_identity", "profile_takeover"}
 NEW_IN_0008 = {"pipeline_entry", "pipeline_move"}
 NEW_IN_0009 = {"mail_outbox"}
 NEW_IN_0010 = {"notification", "notification_preference", "contact_request", "job_alert", "saved_search", "alert_hit", "alert_scan"}
-AFTER_RELEASE = NEW_IN_0002 | NEW_IN_0003 | NEW_IN_0004 | NEW_IN_0006 | NEW_IN_0007 | NEW_IN_0008 | NEW_IN_0009 | NEW_IN_0010
-HEAD = "0010"
+NEW_IN_0011 = {"organisation_partnership", "partnership_message"}
+NEW_IN_0012 = {"referral", "referral_event"}
+AFTER_RELEASE = (NEW_IN_0002 | NEW_IN_0003 | NEW_IN_0004 | NEW_IN_0006 | NEW_IN_0007 | NEW_IN_0008 | NEW_IN_0009 | NEW_IN_0010
+                 | NEW_IN_0011 | NEW_IN_0012)  # fmt: skip
+HEAD = "0012"
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=timezone.utc)
 
 
@@ -61,8 +64,10 @@ def empty(engine):
     return engine
 
 
-def test_revisions_are_linear_and_0010_is_head():
+def test_revisions_are_linear_and_0012_is_head():
     assert head_revision() == HEAD
+    assert set(revision_tables("0012")) == NEW_IN_0012
+    assert set(revision_tables("0011")) == NEW_IN_0011
     assert set(revision_tables("0009")) == NEW_IN_0009
     assert set(revision_tables("0010")) == NEW_IN_0010
     assert set(revision_tables("0008")) == NEW_IN_0008
@@ -528,11 +533,11 @@ def test_new_revision_autogenerates_the_next_number(tmp_path, monkeypatch):
 
         path = core_db.new_revision("add vacancy remote", metadata=metadata)
         assert path is not None and path.parent == copy / "versions"
-        assert path.name == "0011_add_vacancy_remote.py"
+        assert path.name == "0013_add_vacancy_remote.py"
         source = path.read_text()
-        assert "revision: str = '0011'" in source and "down_revision: str | Sequence[str] | None = '0010'" in source
+        assert "revision: str = '0013'" in source and "down_revision: str | Sequence[str] | None = '0012'" in source
         assert "sa.Column('remote', sa.Boolean(), nullable=True)" in source
         assert "sqlmodel" not in source
-        assert core_db.head_revision() == "0011"
+        assert core_db.head_revision() == "0013"
     finally:
         core_db._script.cache_clear()

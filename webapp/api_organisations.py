@@ -11,7 +11,8 @@ from sqlmodel import Session
 
 from core.countries import is_country
 from core.errors import BadRequest, NotFound
-from core.organisations.models import KINDS, Organisation
+from core.languages import ISO_639_1
+from core.organisations.models import KINDS, SECTORS, SERVICES, Organisation
 from core.organisations.service import directory
 from webapp.current import current_runtime
 
@@ -23,7 +24,8 @@ def organisation_json(organisation: Organisation) -> dict[str, Any]:
     return {
         "id": organisation.id, "kind": organisation.kind, "name": organisation.name, "country": organisation.country,
         "city": organisation.city, "website": organisation.website, "contact": organisation.contact,
-        "description": organisation.description,
+        "description": organisation.description, "services": organisation.services, "languages": organisation.languages,
+        "sectors": organisation.sectors,
         "verified_at": organisation.status_at.isoformat() if organisation.status_at else None,
         "verified_by": organisation.status_by_organisation or None,
     }  # fmt: skip
@@ -31,14 +33,19 @@ def organisation_json(organisation: Organisation) -> dict[str, Any]:
 
 @organisations_api.get("/api/v1/organisations")
 def list_organisations():
-    """Verified organisations by name; ?kind=, ?country=, ?q= (words of the name)."""
-    kind, country = request.args.get("kind", ""), request.args.get("country", "").strip().upper()
-    if kind and kind not in KINDS:
-        raise BadRequest(f"kind must be one of {', '.join(KINDS)}.", field="kind")
-    if country and not is_country(country):
+    """Verified organisations by name; ?kind=, ?country=, ?service=, ?language=, ?sector=,
+    ?q= (words of the name or description)."""
+    args = {name: request.args.get(name, "").strip() for name in ("kind", "country", "service", "language", "sector")}
+    args["country"] = args["country"].upper()
+    for name, allowed in (("kind", KINDS), ("service", tuple(SERVICES)), ("sector", tuple(SECTORS))):
+        if args[name] and args[name] not in allowed:
+            raise BadRequest(f"{name} must be one of {', '.join(allowed)}.", field=name)
+    if args["country"] and not is_country(args["country"]):
         raise BadRequest("country must be an ISO 3166-1 alpha-2 code such as DE.", field="country")
+    if args["language"] and args["language"] not in ISO_639_1:
+        raise BadRequest("language must be an ISO 639-1 code such as de.", field="language")
     with Session(current_runtime().engine) as session:
-        found = directory(session, kind=kind or None, country=country or None, text=request.args.get("q", "")[:200])
+        found = directory(session, **{name: value or None for name, value in args.items()}, text=request.args.get("q", "")[:200])
         return jsonify({"organisations": [organisation_json(item) for item in found]})
 
 

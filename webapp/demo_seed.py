@@ -8,6 +8,8 @@ from pathlib import Path
 from core.runtime import Runtime
 from kb.service import DEFAULT_LIBRARY_SEEDS, import_library
 from matching import records
+from matching.demo_organisations import load_demo_organisations
+from matching.demo_referrals import load_demo_referrals
 from matching.demo_users import load_demo_users
 from matching.gaps import warm_gap_questions
 from matching.taxonomy_index import import_core_taxonomy, import_taxonomy
@@ -23,7 +25,7 @@ def seed_demo(
     echo: Callable[[str], object] = print,
 ) -> bool:
     """Taxonomy (ESCO files when present, else the core set), library, marketplace and,
-    on request, the demo accounts. Returns False when a library file failed to import."""
+    on request, the demo accounts with the demo organisations' details and partnership. Returns False when a library file failed to import."""
     esco_dir = runtime.settings.esco_dir
     if esco_dir is not None and esco_dir.is_dir():
         echo(f"loading ESCO from {esco_dir}")
@@ -53,4 +55,8 @@ def seed_demo(
         users = load_demo_users(runtime)
         names = ", ".join(users.created + users.existing)
         echo(f"demo accounts: {names} (password: {users.password}); {users.consents} consents granted")
+        market = load_demo_organisations(runtime, password=users.password)
+        echo(f"demo organisations: {market.detailed} described, accounts added: {', '.join(market.members) or 'none'}, "
+             f"{market.partnerships} partnerships")
+        echo(f"demo referrals: {load_demo_referrals(runtime)} made")
     return True

@@ -33,6 +33,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("profiles.index", _l("Profiles"), ("migrant", "practitioner", "admin")),
     NavItem("market.my_vacancies", _l("My vacancies"), ("employer", "admin")),
     NavItem("market.my_offers", _l("My offers"), ("provider", "admin")),
+    NavItem("referrals.index", _l("Referrals"), ("practitioner", "provider")),
 )
 
 

@@ -119,6 +119,64 @@ def _organisation_pending(p: dict[str, Any]) -> Notice:
                   _("Check its details before its vacancies or offers are listed."), url_for("organisations.queue"))  # fmt: skip
 
 
+def _partnership_url(p: dict[str, Any]) -> str:
+    return url_for("partnerships.thread", partnership_id=p.get("partnership_id", 0))
+
+
+def _partnership_request(p: dict[str, Any]) -> Notice:
+    sender, recipient = p.get("organisation", ""), p.get("recipient", "")
+    if p.get("request_kind") == "contact":
+        title = _("%(sender)s asks %(recipient)s for contact", sender=sender, recipient=recipient)
+    else:
+        title = _("%(sender)s proposes a partnership to %(recipient)s", sender=sender, recipient=recipient)
+    return Notice(title, _("Read their message, then answer or write back in the thread."), _partnership_url(p))
+
+
+def _partnership_answer(p: dict[str, Any]) -> Notice:
+    sender, answer = p.get("organisation", ""), p.get("answer")
+    if answer == "accepted":
+        return Notice(_("%(sender)s accepted your request", sender=sender),
+                      _("You may write to each other in the thread; partners are listed on both organisations' pages."),
+                      _partnership_url(p))  # fmt: skip
+    if answer == "declined":
+        return Notice(_("%(sender)s declined your request", sender=sender), _("The thread may say why."), _partnership_url(p))
+    return Notice(_("%(sender)s withdrew its request", sender=sender), "", _partnership_url(p))
+
+
+def _partnership_message(p: dict[str, Any]) -> Notice:
+    return Notice(_("%(sender)s wrote in your thread", sender=p.get("organisation", "")), "", _partnership_url(p))
+
+
+def _referral_url(p: dict[str, Any]) -> str:
+    return url_for("referrals.page", referral_id=p.get("referral_id", 0))
+
+
+def _referral_received(p: dict[str, Any]) -> Notice:
+    return Notice(_("%(sender)s referred someone to you: %(purpose)s", sender=p.get("organisation", ""), purpose=p.get("purpose", "")),
+                  _("Accept or decline on the referral's page; what the centre handed over is there."), _referral_url(p))  # fmt: skip
+
+
+def _referral_answer(p: dict[str, Any]) -> Notice:
+    purpose, receiver = p.get("purpose", ""), p.get("organisation", "")
+    titles = {
+        "accepted": _("%(receiver)s accepted the referral “%(purpose)s”", receiver=receiver, purpose=purpose),
+        "declined": _("%(receiver)s declined the referral “%(purpose)s”", receiver=receiver, purpose=purpose),
+        "in_progress": _("%(receiver)s started work on the referral “%(purpose)s”", receiver=receiver, purpose=purpose),
+    }
+    title = titles.get(p.get("status", ""), _("The referral “%(purpose)s” is closed", purpose=purpose))
+    return Notice(title, _("The referral's page says what happened and why."), _referral_url(p))
+
+
+def _referral_consent(p: dict[str, Any]) -> Notice:
+    organisation = p.get("organisation", "")
+    return Notice(
+        _("%(sender)s would refer you to %(organisation)s: %(purpose)s", sender=p.get("sender", ""), organisation=organisation,
+          purpose=p.get("purpose", "")),
+        _("Nothing is shared until you agree: give %(organisation)s consent on your profile, or leave it.", organisation=organisation),
+        url_for("profiles.edit", profile_id=p.get("profile_id", 0), step="consent"),
+    )  # fmt: skip
+
+
 WORDING: dict[str, Callable[[dict[str, Any]], Notice]] = {
     "contact_request": _contact_request,
     "contact_answer": _contact_answer,
@@ -130,6 +188,12 @@ WORDING: dict[str, Callable[[dict[str, Any]], Notice]] = {
     "verification": _verification,
     "invitation_accepted": _invitation_accepted,
     "organisation_pending": _organisation_pending,
+    "partnership_request": _partnership_request,
+    "partnership_answer": _partnership_answer,
+    "partnership_message": _partnership_message,
+    "referral_received": _referral_received,
+    "referral_answer": _referral_answer,
+    "referral_consent": _referral_consent,
 }
 
 

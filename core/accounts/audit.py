@@ -23,7 +23,7 @@ from sqlmodel import Field, Session, SQLModel, select
 
 from core.accounts.users import User
 
-AuditAction = Literal["view", "create", "update", "delete", "export", "consent_grant", "consent_withdraw", "erase"]
+AuditAction = Literal["view", "create", "update", "delete", "export", "consent_grant", "consent_withdraw", "erase", "handover"]
 ACTIONS: tuple[str, ...] = get_args(AuditAction)
 OBJECT_TYPES: tuple[str, ...] = ("profile", "account", "vacancy", "organisation")
 MAX_DETAIL = 300

@@ -30,6 +30,9 @@ from core.organisations.service import (
 )
 
 INVITATION_DAYS = 7
+# What the owners change on the edit form (the kind never changes; the name by the rule below).
+DETAIL_COLUMNS = ("name", "country", "city", "website", "registration_number", "contact", "description", "services",
+                  "languages", "sectors")  # fmt: skip
 MAX_OPEN_INVITATIONS = 50
 
 
@@ -197,10 +200,10 @@ def update_details(engine: Engine, *, owner: User, organisation_id: int, details
         checked = OrganisationDetails(**{**details.__dict__, "kind": organisation.kind}).checked()
         if checked.name != organisation.name and organisation.status != "pending" and owner.role != "admin":
             raise OrganisationError(N_("Only an administrator renames a verified or suspended organisation."), field="organisation")
-        changed = [name for name in ("name", "country", "city", "website", "registration_number", "contact", "description")
-                   if getattr(organisation, name) != getattr(checked, name)]  # fmt: skip
+        stored = {name: list(value) if isinstance(value, tuple) else value for name, value in checked.__dict__.items()}
+        changed = [name for name in DETAIL_COLUMNS if getattr(organisation, name) != stored[name]]
         for name in changed:
-            setattr(organisation, name, getattr(checked, name))
+            setattr(organisation, name, stored[name])
         organisation.name_key = name_key(organisation.name)
         session.add(organisation)
         if changed:

@@ -7,7 +7,7 @@ import unicodedata
 from datetime import datetime, timezone
 from typing import Literal, get_args
 
-from sqlalchemy import Column, Text
+from sqlalchemy import JSON, Column, Text, text
 from sqlmodel import Field, SQLModel
 
 OrganisationKind = Literal["mrc", "employer", "service_provider", "public_employment_service", "integration_service"]
@@ -23,6 +23,8 @@ KIND_OF_ROLE = {"practitioner": "mrc", "employer": "employer", "provider": "serv
 # services; service offers from every kind but an employer.
 VACANCY_KINDS = ("employer", "public_employment_service")
 OFFER_KINDS = ("service_provider", "mrc", "public_employment_service", "integration_service")
+# The kinds that receive referrals as services (a consent of kind "service" lets them see a profile).
+SERVICE_KINDS = ("service_provider", "integration_service")
 
 MAX_NAME = 200
 
@@ -31,6 +33,35 @@ def N_(message: str) -> str:
     """Marks a message for translation (pybabel extracts N_); the page translates it when shown."""
     return message
 MAX_TEXT = 2_000
+
+# What an organisation offers in the marketplace (the directory's filters, the page's list).
+# Codes are stored; the labels are N_-marked and translated when shown.
+SERVICES: dict[str, str] = {
+    "orientation": N_("Orientation before departure"),
+    "language_training": N_("Language training"),
+    "recognition": N_("Recognition of qualifications"),
+    "skills_training": N_("Skills and vocational training"),
+    "job_placement": N_("Job placement"),
+    "legal_advice": N_("Legal advice"),
+    "psychosocial_support": N_("Psychosocial support"),
+    "housing": N_("Housing"),
+    "arrival_support": N_("Support on arrival"),
+    "reintegration": N_("Reintegration after return"),
+}
+# The sectors an organisation serves, as ISCO-08 major groups: ten fixed codes that every
+# ESCO occupation falls under (its ISCO code's first digit), so they can be checked.
+SECTORS: dict[str, str] = {
+    "1": N_("Managers"),
+    "2": N_("Professionals"),
+    "3": N_("Technicians and associate professionals"),
+    "4": N_("Clerical support workers"),
+    "5": N_("Service and sales workers"),
+    "6": N_("Skilled agricultural, forestry and fishery workers"),
+    "7": N_("Craft and related trades workers"),
+    "8": N_("Plant and machine operators and assemblers"),
+    "9": N_("Elementary occupations"),
+    "0": N_("Armed forces occupations"),
+}
 
 
 def utcnow() -> datetime:
@@ -68,6 +99,11 @@ class Organisation(SQLModel, table=True):
     registration_number: str = Field(default="", max_length=100)
     contact: str = Field(default="", max_length=500)
     description: str = Field(default="", sa_column=Column(Text, nullable=False))
+    # The marketplace details: codes of SERVICES, ISO 639-1 languages, SECTORS. The server
+    # default fills them for rows written by SQL that does not name them (migration 0006).
+    services: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default=text("'[]'")))
+    languages: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default=text("'[]'")))
+    sectors: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default=text("'[]'")))
     status: str = Field(default="pending", max_length=10, index=True)
     status_by: str = Field(default="", max_length=200)  # who verified or suspended it (a user name)
     status_by_organisation: str = Field(default="", max_length=200)  # their MRC's name then (shown on vacancies)

@@ -7,16 +7,30 @@ call these own their transaction and write the audit events in it).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
+from sqlalchemy import String, and_, cast, or_
 from sqlmodel import Session, select
 
 from core.accounts.users import User
 from core.countries import is_country
 from core.errors import HeadstartError, NotFound
-from core.organisations.models import KINDS, MAX_NAME, MAX_TEXT, N_, STATUSES, Organisation, name_key, tidy_name, utcnow
+from core.languages import ISO_639_1
+from core.organisations.models import (
+    KINDS,
+    MAX_NAME,
+    MAX_TEXT,
+    N_,
+    SECTORS,
+    SERVICES,
+    STATUSES,
+    Organisation,
+    name_key,
+    tidy_name,
+    utcnow,
+)
 
 # What a reviewer decides; "pending" again is not a decision.
 DECISIONS = ("verified", "suspended")
@@ -41,6 +55,9 @@ class OrganisationDetails:
     registration_number: str = ""
     contact: str = ""
     description: str = ""
+    services: tuple[str, ...] = ()  # codes of SERVICES
+    languages: tuple[str, ...] = ()  # ISO 639-1 codes
+    sectors: tuple[str, ...] = ()  # ISCO-08 major groups (SECTORS)
 
     def checked(self) -> "OrganisationDetails":
         """The details stripped and checked; OrganisationError names the first field at fault."""
@@ -64,8 +81,30 @@ class OrganisationDetails:
         return OrganisationDetails(
             kind=self.kind, name=name, country=country, city=self.city.strip(), website=website,
             registration_number=self.registration_number.strip(), contact=self.contact.strip(),
-            description=self.description.strip(),
+            description=self.description.strip(), **self._checked_lists(),
         )  # fmt: skip
+
+    def _checked_lists(self) -> dict[str, tuple[str, ...]]:
+        """The marketplace lists without repeats, in a fixed order (the vocabulary's, or
+        alphabetical for languages); an unknown code is refused, naming its field."""
+        services = _codes(self.services)
+        if not services <= set(SERVICES):
+            raise OrganisationError(N_("Choose the services from the list (codes such as orientation or housing)."), field="services")
+        languages = _codes(str(code).lower() for code in self.languages)
+        if not languages <= ISO_639_1:
+            raise OrganisationError(N_("Choose the languages from the list (ISO 639-1 codes such as de or ro)."), field="languages")
+        sectors = _codes(self.sectors)
+        if not sectors <= set(SECTORS):
+            raise OrganisationError(N_("Choose the sectors from the list (ISCO-08 major groups 0 to 9)."), field="sectors")
+        return {
+            "services": tuple(code for code in SERVICES if code in services),
+            "languages": tuple(sorted(languages)),
+            "sectors": tuple(code for code in SECTORS if code in sectors),
+        }
+
+
+def _codes(values: Iterable[object]) -> set[str]:
+    return {str(value).strip() for value in values if str(value).strip()}
 
 
 def new_organisation(session: Session, details: OrganisationDetails, *, status: str = "pending", by: str = "",
@@ -78,7 +117,8 @@ def new_organisation(session: Session, details: OrganisationDetails, *, status: 
     organisation = Organisation(
         kind=details.kind, name=details.name, name_key=name_key(details.name), country=details.country,
         city=details.city, website=details.website, registration_number=details.registration_number,
-        contact=details.contact, description=details.description, status=status,
+        contact=details.contact, description=details.description, services=list(details.services),
+        languages=list(details.languages), sectors=list(details.sectors), status=status,
         status_by=by if status != "pending" else "", status_at=utcnow() if status != "pending" else None,
         status_note=note if status != "pending" else "",
     )  # fmt: skip
@@ -156,18 +196,40 @@ def review_queue(session: Session, *, kinds: Sequence[str] = ("employer", "servi
     return list(session.exec(query.order_by(Organisation.created_at, Organisation.id)).all())  # type: ignore[arg-type]
 
 
-def directory(session: Session, *, kind: str | None = None, country: str | None = None, text: str = "",
-              limit: int = 200) -> list[Organisation]:
-    """Verified organisations, by name; filtered by kind, country and words of the name."""
+def directory(session: Session, *, kind: str | None = None, country: str | None = None, service: str | None = None,
+              language: str | None = None, sector: str | None = None, text: str = "", limit: int = 200) -> list[Organisation]:
+    """Verified organisations, by name; filtered by kind, country, a service they give, a
+    language they work in, a sector they serve, and words of the name or description.
+
+    One query. A list's membership is a LIKE on the column's JSON text for the quoted code
+    ('%"housing"%'): the same SQL on SQLite and PostgreSQL, exact because every stored
+    code is checked against its vocabulary (OrganisationDetails) and so never holds a quote.
+    """
     query = select(Organisation).where(Organisation.status == "verified")
     if kind:
         query = query.where(Organisation.kind == kind)
     if country:
         query = query.where(Organisation.country == country.upper())
-    key = name_key(text)
-    if key:
-        query = query.where(Organisation.name_key.like(f"%{key}%"))  # type: ignore[attr-defined]
+    for column, code in ((Organisation.services, service), (Organisation.languages, language), (Organisation.sectors, sector)):
+        if code:
+            query = query.where(cast(column, String).like(_like(f'"{code}"'), escape="\\"))
+    words = [word for word in text.split()[:8] if name_key(word)]  # "GmbH" or "-" alone asks for nothing
+    if words:
+        query = query.where(and_(*(_word_condition(word) for word in words)))
     return list(session.exec(query.order_by(Organisation.name, Organisation.id).limit(limit)).all())  # type: ignore[arg-type]
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _word_condition(word: str):
+    """The word in the folded name (accents and legal forms ignored) or in the description."""
+    return or_(
+        Organisation.name_key.like(_like(name_key(word)), escape="\\"),  # type: ignore[attr-defined]
+        Organisation.description.ilike(_like(word), escape="\\"),  # type: ignore[attr-defined]
+    )
 
 
 def members(session: Session, organisation_id: int) -> list[User]:

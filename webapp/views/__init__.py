@@ -6,7 +6,7 @@ import importlib
 
 from flask import Flask
 
-AREAS = ("home", "vendor", "auth", "library", "profiles", "takeover", "market", "pipeline", "contact", "notifications", "orientation", "organisations", "admin")
+AREAS = ("home", "vendor", "auth", "library", "profiles", "takeover", "market", "pipeline", "contact", "notifications", "orientation", "organisations", "partnerships", "referrals", "admin")
 
 
 def register_views(app: Flask) -> None:

@@ -58,6 +58,9 @@ from matching.profile_service import (
     save_profile_changes,
     withdraw_profile_consent,
 )
+from matching.referral_models import STATUS_NAMES
+from matching.referral_moves import referrals_seen_by
+from matching.referrals import may_refer
 from matching.suggestion import extract_skills
 from webapp.current import current_runtime
 from webapp.esco_picker import concept_labels, picker_state
@@ -423,7 +426,12 @@ def _page_context(profile: SkillProfile) -> dict[str, Any]:
         processes = processes_of(db, profile.id or 0)
         requests = contact_requests.requests_for_profile(db, profile.id or 0) if acts_for_migrant(user, profile) else []
         alert = alerts.alert_of(db, profile.id or 0)
+        referrals = referrals_seen_by(db, user, profile.id or 0)
+        refer = may_refer(db, user, profile)
     return {
+        "referrals": referrals,
+        "may_refer": refer,
+        "referral_status_names": STATUS_NAMES,
         "contact_requests": requests,
         "consent_days": CONSENT_DAYS,
         "job_alert": alert,
@@ -610,7 +618,8 @@ def add_note(profile_id: int):
         try:
             with session_scope(_engine()) as db:
                 case_notes.add_note(session=db, profile_id=profile_id, author=current_user().username,
-                                    kind=note["kind"], text=note["text"], due=due)
+                                    kind=note["kind"], text=note["text"], due=due,
+                                    organisation_id=current_user().organisation_id)
                 audit.record(db, current_user(), "update", "profile", profile_id, f"case note added ({note['kind']})")
         except HeadstartError as error:
             errors[error.field or "text"] = gettext(error.message)
