@@ -72,7 +72,7 @@ def test_record_writes_in_the_callers_transaction(core_runtime, make_user):
     with session_scope(core_runtime.engine) as db:
         with pytest.raises(ValueError):
             record(db, user, "peek", "profile", 7)
-    assert set(ACTIONS) == {"view", "create", "update", "delete", "export", "consent_grant", "consent_withdraw", "erase"}
+    assert set(ACTIONS) == {"view", "create", "update", "delete", "export", "consent_grant", "consent_withdraw", "erase", "handover"}
 
 
 # ---------------------------------------------------------------------------- what is recorded
