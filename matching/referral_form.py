@@ -22,7 +22,8 @@ from matching.case_notes import CaseNote, list_notes, written_by
 from matching.consent_form import CONSENT_DAYS
 from matching.models import SkillProfile, Vacancy
 from matching.pipeline import PipelineEntry
-from matching.referrals import Packet, ReferralRequest, has_consent, sender_organisation
+from matching.records import consented_recipients
+from matching.referrals import Packet, ReferralRequest, sender_organisation
 
 RECEIVING_KINDS = ("integration_service", "service_provider", "mrc", "public_employment_service")
 
@@ -48,11 +49,12 @@ def referral_choices(session: Session, *, sender: Organisation, profile: SkillPr
     entries = session.exec(select(PipelineEntry, Vacancy).join(Vacancy, Vacancy.id == PipelineEntry.vacancy_id)  # type: ignore[arg-type]
                            .where(PipelineEntry.profile_id == profile.id).order_by(PipelineEntry.updated_at.desc())).all()  # type: ignore[attr-defined]  # fmt: skip
     pid = profile.id or 0
+    consented = consented_recipients(session, [pid]).get(pid, set())
     return ReferralChoices(
         partners=partners, others=others,
         notes=[note for note in list_notes(session, pid) if written_by(session, note, sender.id or 0)],
         vacancies=[(vacancy, entry.stage) for entry, vacancy in entries],
-        consented=frozenset(o.id for o in partners + others if o.id is not None and has_consent(session, pid, o.id)),
+        consented=frozenset(consented),
         may_record_consent=may_record_consent,
     )  # fmt: skip
 

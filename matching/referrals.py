@@ -164,10 +164,11 @@ def create_referral(engine: Engine, *, actor: User, asked: ReferralRequest, dire
         if not consented and asked.consent_days is not None:
             if not acts_for_migrant(actor, profile) or asked.consent_days not in CONSENT_DAYS:
                 raise ReferralError(N_("Choose one of the periods shown."), field="consent_days")
-            grant_consent(session=session, profile_id=profile.id or 0, recipient_kind=consent_kind_of(receiver),
-                          recipient_id=receiver.id, days=asked.consent_days)  # fmt: skip
+            kind = consent_kind_of(receiver)
+            grant_consent(session=session, profile_id=profile.id or 0, recipient_kind=kind, recipient_id=receiver.id,
+                          days=asked.consent_days)  # fmt: skip
             audit.record(session, actor, "consent_grant", "profile", profile.id,
-                         f"{consent_kind_of(receiver)}: {receiver.name}, {asked.consent_days} days, recorded with a referral")  # fmt: skip
+                         f"{kind}: {receiver.name}, {asked.consent_days} days, recorded with a referral")  # fmt: skip
             consented = True
         migrant = [user for user in acting_for(session, profile) if user.role == "migrant"]
         if not consented and not migrant:

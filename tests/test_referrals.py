@@ -41,6 +41,17 @@ def sides(core_runtime, make_user):
     return pia, berta, pid, own, foreign
 
 
+@pytest.fixture
+def own_account(core_runtime, make_user):
+    """A migrant with an account who shared their profile with an MRC; a provider in Germany."""
+    pia = make_user("practitioner", username="pia", organisation="MRC Chisinau")
+    berta = make_user("provider", username="berta", organisation="Sprachschule Rhein")
+    amina = make_user("migrant", username="amina")
+    pid = add_profile(core_runtime, "amina")
+    grant_profile_consent(core_runtime, actor=amina, profile_id=pid, recipient_kind="mrc", recipient_id=pia.organisation_id, days=90)
+    return pia, berta, amina, pid
+
+
 def count(engine, model) -> int:
     with Session(engine) as db:
         return len(db.exec(select(model)).all())
@@ -102,13 +113,9 @@ def test_a_purpose_is_required_and_bounded(core_runtime, sides, purpose):
     assert refused.value.field == "purpose"
 
 
-def test_a_migrant_with_an_account_is_asked_and_the_receiver_learns_only_after(core_runtime, make_user):
+def test_a_migrant_with_an_account_is_asked_and_the_receiver_learns_only_after(core_runtime, own_account):
     engine = core_runtime.engine
-    pia = make_user("practitioner", username="pia", organisation="MRC Chisinau")
-    berta = make_user("provider", username="berta", organisation="Sprachschule Rhein")
-    amina = make_user("migrant", username="amina")
-    pid = add_profile(core_runtime, "amina")
-    grant_profile_consent(core_runtime, actor=amina, profile_id=pid, recipient_kind="mrc", recipient_id=pia.organisation_id, days=90)
+    pia, berta, amina, pid = own_account
     with pytest.raises(ReferralError):  # only the migrant may consent for their own profile
         refer(engine, pia, pid, berta.organisation_id, consent_days=90)
     referral = refer(engine, pia, pid, berta.organisation_id)
@@ -216,15 +223,11 @@ def test_the_pages_refer_answer_and_show_the_packet_to_the_receiver(client, core
     assert "Accepted" in text(accepted) and 'id="referral-start"' in text(accepted)
 
 
-def test_export_carries_the_referrals_and_erasure_removes_them(core_runtime, make_user):
+def test_export_carries_the_referrals_and_erasure_removes_them(core_runtime, own_account):
     from matching.erasure import erase_account, export_personal_data
 
     engine = core_runtime.engine
-    pia = make_user("practitioner", username="pia", organisation="MRC Chisinau")
-    berta = make_user("provider", username="berta", organisation="Sprachschule Rhein")
-    amina = make_user("migrant", username="amina")
-    pid = add_profile(core_runtime, "amina")
-    grant_profile_consent(core_runtime, actor=amina, profile_id=pid, recipient_kind="mrc", recipient_id=pia.organisation_id, days=90)
+    pia, berta, _amina, pid = own_account
     refer(engine, pia, pid, berta.organisation_id)
     with Session(engine) as db:
         exported = export_personal_data(db, username="amina")

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from core.errors import HeadstartError, NotFound
 from matching import alerts, contact_requests
 from webapp.current import current_runtime
+from webapp.one_click import flash_outcome
 from webapp.security import current_user, roles_required
 
 blueprint = Blueprint("contact", __name__)
@@ -22,15 +23,9 @@ def _int(value: str | None) -> int | None:
 @blueprint.post("/vacancies/<int:vacancy_id>/pipeline/<int:entry_id>/contact-request", endpoint="ask")
 @roles_required("employer")
 def ask(vacancy_id: int, entry_id: int):
-    try:
-        contact_requests.request_contact(current_runtime().engine, actor=current_user(), vacancy_id=vacancy_id,
-                                         entry_id=entry_id, message=request.form.get("message", ""))  # fmt: skip
-    except NotFound:
-        abort(404)
-    except HeadstartError as error:
-        flash(_(error.message), "error")
-    else:
-        flash(_("Request sent. The candidate is told, and you learn their answer here and in your inbox."))
+    flash_outcome(lambda: contact_requests.request_contact(current_runtime().engine, actor=current_user(), vacancy_id=vacancy_id,
+                                                           entry_id=entry_id, message=request.form.get("message", "")),
+                  _("Request sent. The candidate is told, and you learn their answer here and in your inbox."))  # fmt: skip
     return redirect(url_for("market.candidates", vacancy_id=vacancy_id, _anchor=f"pipeline-{entry_id}"))
 
 
@@ -61,14 +56,8 @@ def answer(request_id: int):
 @roles_required("migrant", "practitioner")
 def alert(profile_id: int):
     on = request.form.get("on") == "1"
-    try:
-        alerts.set_alert(current_runtime().engine, actor=current_user(), profile_id=profile_id, on=on,
-                         threshold=request.form.get("threshold", alerts.DEFAULT_THRESHOLD),
-                         daily=request.form.get("daily") == "1")  # fmt: skip
-    except NotFound:
-        abort(404)
-    except HeadstartError as error:
-        flash(_(error.message), "error")
-    else:
-        flash(_("Job alerts are on: you are told of new vacancies that match.") if on else _("Job alerts are off."))
+    flash_outcome(lambda: alerts.set_alert(current_runtime().engine, actor=current_user(), profile_id=profile_id, on=on,
+                                           threshold=request.form.get("threshold", alerts.DEFAULT_THRESHOLD),
+                                           daily=request.form.get("daily") == "1"),
+                  _("Job alerts are on: you are told of new vacancies that match.") if on else _("Job alerts are off."))  # fmt: skip
     return redirect(url_for("profiles.view", profile_id=profile_id, _anchor="job-alert"))

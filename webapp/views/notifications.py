@@ -21,6 +21,7 @@ from webapp.current import current_runtime
 from webapp.formatting import country_name, moment
 from webapp.mail_render import renderer
 from webapp.notification_texts import notice
+from webapp.one_click import flash_outcome
 from webapp.rendering import render
 from webapp.security import current_user, login_required, roles_required
 
@@ -192,12 +193,5 @@ def admin_outbox():
 @blueprint.post("/admin/outbox/<int:row_id>/resend")
 @roles_required("admin")
 def resend(row_id: int):
-    try:
-        outbox.resend(_engine(), message_id_or_row_id=row_id)
-    except NotFound:
-        abort(404)
-    except HeadstartError as error:
-        flash(_(error.message), "error")
-    else:
-        flash(_("Queued again: the worker sends it on its next round."))
+    flash_outcome(lambda: outbox.resend(_engine(), message_id_or_row_id=row_id), _("Queued again: the worker sends it on its next round."))
     return redirect(url_for("notifications.admin_outbox"))

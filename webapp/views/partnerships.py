@@ -18,6 +18,7 @@ from core.organisations import partnerships
 from core.organisations.partnership_pages import partnerships_page, thread
 from webapp.current import current_runtime
 from webapp.formatting import moment
+from webapp.one_click import flash_outcome
 from webapp.rendering import render
 from webapp.security import current_user, login_required
 from webapp.views.organisations import kind_names, page_response
@@ -102,15 +103,8 @@ def reply(partnership_id: int):
 
 def _answer(partnership_id: int, decision: str, done: str):
     """Accept, decline or withdraw; a refusal (answered already, the wrong side) is flashed."""
-    try:
-        partnerships.answer(_engine(), actor=current_user(), partnership_id=partnership_id, decision=decision,
-                            message=request.form.get("message", ""))  # fmt: skip
-    except NotFound:
-        abort(404)
-    except HeadstartError as error:
-        flash(_(error.message), "error")
-    else:
-        flash(done)
+    flash_outcome(lambda: partnerships.answer(_engine(), actor=current_user(), partnership_id=partnership_id,
+                                              decision=decision, message=request.form.get("message", "")), done)  # fmt: skip
     return redirect(url_for("partnerships.thread", partnership_id=partnership_id))
 
 

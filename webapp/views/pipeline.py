@@ -13,6 +13,7 @@ from matching import marketplace, pipeline
 from matching.access import can_manage_vacancy
 from matching.models import Vacancy
 from webapp.current import current_runtime
+from webapp.one_click import flash_outcome
 from webapp.security import current_user, roles_required
 
 blueprint = Blueprint("pipeline", __name__)
@@ -41,13 +42,8 @@ def move(vacancy_id: int, entry_id: int):
 @blueprint.post("/vacancies/<int:vacancy_id>/pipeline/<int:entry_id>/note", endpoint="note")
 @roles_required("employer")
 def note(vacancy_id: int, entry_id: int):
-    try:
-        pipeline.save_note(current_runtime().engine, actor=current_user(), vacancy_id=vacancy_id, entry_id=entry_id,
-                           note=request.form.get("note", ""))  # fmt: skip
-    except NotFound:
-        abort(404)
-    except HeadstartError as error:
-        flash(_(error.message), "error")
+    flash_outcome(lambda: pipeline.save_note(current_runtime().engine, actor=current_user(), vacancy_id=vacancy_id,
+                                             entry_id=entry_id, note=request.form.get("note", "")))  # fmt: skip
     return _back(vacancy_id, entry_id)
 
 
@@ -66,12 +62,7 @@ def fill(vacancy_id: int):
 @blueprint.post("/profiles/<int:profile_id>/processes/<int:vacancy_id>/withdraw", endpoint="withdraw")
 @roles_required("migrant", "practitioner")
 def withdraw(profile_id: int, vacancy_id: int):
-    try:
-        pipeline.withdraw_from(current_runtime().engine, actor=current_user(), profile_id=profile_id, vacancy_id=vacancy_id)
-    except NotFound:
-        abort(404)
-    except HeadstartError as error:
-        flash(_(error.message), "error")
-    else:
-        flash(_("You have left this hiring process. The employer sees it at once."))
+    flash_outcome(lambda: pipeline.withdraw_from(current_runtime().engine, actor=current_user(), profile_id=profile_id,
+                                                 vacancy_id=vacancy_id),
+                  _("You have left this hiring process. The employer sees it at once."))  # fmt: skip
     return redirect(url_for("profiles.view", profile_id=profile_id, _anchor="processes"))

@@ -16,6 +16,7 @@ from matching.referral_models import DIRECTIONS, OUTCOMES, STATUS_NAMES
 from matching.referral_view import referral_view
 from matching.referrals import create_referral, referral_lists
 from webapp.current import current_runtime
+from webapp.one_click import flash_outcome
 from webapp.rendering import render
 from webapp.security import current_user, login_required
 
@@ -81,14 +82,7 @@ def page(referral_id: int):
 
 
 def _move(referral_id: int, move, done: str, **arguments):
-    try:
-        move(current_runtime().engine, actor=current_user(), referral_id=referral_id, **arguments)
-    except NotFound:
-        abort(404)
-    except HeadstartError as error:
-        flash(_(error.message), "error")
-    else:
-        flash(done)
+    flash_outcome(lambda: move(current_runtime().engine, actor=current_user(), referral_id=referral_id, **arguments), done)
     return redirect(url_for("referrals.page", referral_id=referral_id))
 
 
